@@ -1,0 +1,58 @@
+"""Reads of agencies, teams and professionals, filtered for the viewer.
+
+Directory data (names, agencies, teams, professions) is visible to every
+signed-in professional: building a case team across agencies needs it. Only
+admins and agency admins may change it (see `can_administer_agency`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from agencies.models import Agency, Professional, Team
+
+
+def professional_for(user: Any) -> Professional | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.professional
+    except Professional.DoesNotExist:
+        return None
+    except AttributeError:
+        return None
+
+
+def is_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
+
+
+def can_administer_agency(user: Any, agency_id: Any) -> bool:
+    if is_admin(user):
+        return True
+    professional = professional_for(user)
+    return bool(professional and professional.is_agency_admin and professional.agency_id == agency_id)
+
+
+def agency_list_visible_to(*, user: Any) -> QuerySet[Agency]:
+    if is_admin(user) or professional_for(user) is not None:
+        return Agency.objects.all()
+    return Agency.objects.none()
+
+
+def team_list_visible_to(*, user: Any) -> QuerySet[Team]:
+    if is_admin(user) or professional_for(user) is not None:
+        return Team.objects.select_related("agency", "lead")
+    return Team.objects.none()
+
+
+def professional_list_visible_to(*, user: Any) -> QuerySet[Professional]:
+    if is_admin(user) or professional_for(user) is not None:
+        return Professional.objects.select_related("agency", "team", "user").filter(is_active=True)
+    return Professional.objects.none()
+
+
+def team_members_of_lead(*, lead: Professional) -> QuerySet[Professional]:
+    """Professionals in teams this professional leads."""
+    return Professional.objects.filter(team__lead=lead, is_active=True).select_related("team", "agency")

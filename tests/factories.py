@@ -1,0 +1,73 @@
+"""factory_boy factories. Factories build rows directly (test set-up); behaviour
+under test always goes through services."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency, Professional, Team
+from cases.models import Case, Goal, Milestone, Person, Review
+
+PASSWORD = "Str0ng-pass-phrase-91"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = "health"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class ProfessionalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Professional
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    team = None
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    profession = "social_worker"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    date_of_birth = datetime.date(2015, 5, 1)
+    registered_by = factory.SubFactory(ProfessionalFactory)
+
+
+__all__ = [
+    "PASSWORD",
+    "AgencyFactory",
+    "Case",
+    "Goal",
+    "Milestone",
+    "PersonFactory",
+    "ProfessionalFactory",
+    "Review",
+    "TeamFactory",
+    "UserFactory",
+]
