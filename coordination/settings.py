@@ -169,7 +169,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("TOKEN_THROTTLE_RATE", "60/min")},
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
-    "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
+    "EXCEPTION_HANDLER": "agencies.api.base.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
