@@ -1,0 +1,58 @@
+# JoinedUp: `make run` and `make test` are the two commands; each installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+REQS := requirements.txt requirements-dev.txt
+# The stamp is named after the requirements' contents: a changed pin reinstalls, nothing else does.
+STAMP := $(VENV)/.installed-$(shell cat $(REQS) | sha256sum | cut -c1-16)
+APPS := agencies accountability cases portal coordination
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
+.PHONY: help install run test lint bench e2e-deps
+
+help:
+	@echo "make run      serve http://127.0.0.1:8000 with a Celery worker and beat (demo data on first start)"
+	@echo "make test     the whole test suite (set DATABASE_URL to test against PostgreSQL)"
+	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make bench    the benchmark (bench/RESULTS.md)"
+	@echo "make install  .venv with the pinned dependencies"
+
+install: $(STAMP)
+
+$(STAMP):
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		python="$$(scripts/find-python)" || exit 1; \
+		echo "Creating $(VENV) with $$python"; \
+		rm -rf $(VENV) && "$$python" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile start
+
+# axe-core for the browser tests' accessibility checks (tests/e2e/package-lock.json).
+e2e-deps: $(AXE)
+
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser tests' axe-core (install Node.js)"; exit 1; }
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: install e2e-deps
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(APPS)
+
+bench: install
+	$(PY) bench/run.py
