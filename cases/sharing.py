@@ -11,10 +11,24 @@ sees nothing of the case (404). Evaluated in the database as an indexed
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Case as DbCase
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from agencies.models import Professional
-from cases.models import Case, RoleAssignment
+from cases.models import (
+    Case,
+    Category,
+    Consent,
+    ConsentDecision,
+    Record,
+    RoleAssignment,
+    SafeguardingAccess,
+)
 
 
 def active_assignments() -> QuerySet[RoleAssignment]:
@@ -61,3 +75,119 @@ def case_with_access(professional: Professional | None, case_id: object) -> Case
         .select_related("lead_professional__agency")
         .first()
     )
+
+
+# --- Records ------------------------------------------------------------------
+#
+# A professional who can see a case sees a record of it when any one of these
+# holds, checked in this order; the first that holds is the *basis* of the read
+# (recorded in the audit trail):
+#
+#   1. own_agency    the record was written by someone of the viewer's agency;
+#   2. coordination  the category is `general`;
+#   3. consent       every person the record is about has a consent that is given,
+#                    not withdrawn, within its dates today, for this category and
+#                    for the viewer's agency;
+#   4. override      the viewer holds a safeguarding override on this case for this
+#                    category: started, not yet expired, not ended early.
+#
+# Everything is an SQL expression over the current rows (Exists subqueries), so a
+# list filters in the database with a constant number of queries and nothing is
+# cached: a withdrawal, an expiry or the end of a role counts on the next request.
+
+BASIS_OWN_AGENCY = "own_agency"
+BASIS_COORDINATION = "coordination"
+BASIS_CONSENT = "consent"
+BASIS_OVERRIDE = "override"
+BASES = (BASIS_OWN_AGENCY, BASIS_COORDINATION, BASIS_CONSENT, BASIS_OVERRIDE)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The instant a policy decision is made: `now` for overrides, `today` (in
+    TIME_ZONE) for consent dates. Tests and the reminders scan may pass their own."""
+
+    now: datetime
+    today: date
+
+    @classmethod
+    def at(cls, now: datetime | None = None, today: date | None = None) -> Moment:
+        now = now or timezone.now()
+        return cls(now=now, today=today or timezone.localdate(now))
+
+
+def active_consents(*, agency_id: Any, today: date) -> QuerySet[Consent]:
+    """Consents in force today that share with the agency (any person, any category)."""
+    return Consent.objects.filter(
+        decision=ConsentDecision.GIVEN,
+        withdrawn_at__isnull=True,
+        agency_id=agency_id,
+        valid_from__lte=today,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+
+
+def active_overrides(*, professional: Professional, now: datetime) -> QuerySet[SafeguardingAccess]:
+    return SafeguardingAccess.objects.filter(
+        professional=professional, started_at__lte=now, expires_at__gt=now, ended_at__isnull=True
+    )
+
+
+def consent_covers_expr(professional: Professional, moment: Moment) -> Q:
+    """True where the record is about at least one person and every one of them has an
+    active consent for the record's category with the viewer's agency."""
+    about = Record.about.through.objects.filter(record_id=OuterRef("pk"))
+    covered = active_consents(agency_id=professional.agency_id, today=moment.today).filter(
+        person_id=OuterRef("person_id"), category=OuterRef(OuterRef("category"))
+    )
+    uncovered = about.filter(~Exists(covered))
+    return Q(Exists(about)) & ~Q(Exists(uncovered))
+
+
+def override_expr(professional: Professional, moment: Moment) -> Exists:
+    """True where the viewer holds an active override on the record's case and category."""
+    return Exists(
+        active_overrides(professional=professional, now=moment.now).filter(
+            case_id=OuterRef("case_id"), category=OuterRef("category")
+        )
+    )
+
+
+def record_basis_expr(professional: Professional, moment: Moment) -> DbCase:
+    """The basis of the viewer's sight of each record, or NULL when not visible."""
+    return DbCase(
+        When(author_agency_id=professional.agency_id, then=Value(BASIS_OWN_AGENCY)),
+        When(category=Category.GENERAL, then=Value(BASIS_COORDINATION)),
+        When(consent_covers_expr(professional, moment), then=Value(BASIS_CONSENT)),
+        When(override_expr(professional, moment), then=Value(BASIS_OVERRIDE)),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+def records_visible_to(
+    professional: Professional | None, *, case: Case | None = None, moment: Moment | None = None
+) -> QuerySet[Record]:
+    """Every record the professional may see (of one case, or of all cases they can
+    see), annotated with `basis`. Case visibility is part of the predicate."""
+    if professional is None:
+        return Record.objects.none()
+    moment = moment or Moment.at()
+    qs = Record.objects.all()
+    if case is not None:
+        qs = qs.filter(case=case)
+    qs = qs.filter(case_id__in=visible_case_ids(professional))
+    return qs.annotate(basis=record_basis_expr(professional, moment)).filter(basis__isnull=False)
+
+
+def records_bypassing_policy(*, case: Case) -> QuerySet[Record]:
+    """The same query shape with the record policy switched off (every record of the
+    case, basis NULL). For the benchmark only: no view or selector may use it."""
+    return Record.objects.filter(case=case).annotate(basis=Value(None, output_field=CharField()))
+
+
+def record_basis(professional: Professional | None, record_id: Any, *, moment: Moment | None = None) -> str | None:
+    """The basis on which the professional may see one record, or None. The same
+    predicate as the lists, so a record is never visible in one place and not another."""
+    if professional is None:
+        return None
+    return records_visible_to(professional, moment=moment).filter(pk=record_id).values_list("basis", flat=True).first()

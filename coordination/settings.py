@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JOINEDUP_VAR_DIR", BASE_DIR / "var"))
@@ -206,6 +207,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+else:
+    # Redis: a message whose worker died unacknowledged is redelivered after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -213,15 +217,43 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "reminders-scan": {
+        "task": "cases.tasks.reminders_scan",
+        "schedule": timedelta(minutes=int(os.environ.get("REMINDER_SCAN_MINUTES", "15"))),
+    },
+    "reminders-digest": {
+        "task": "accountability.tasks.digests_send",
+        "schedule": crontab(hour=int(os.environ.get("REMINDER_DIGEST_HOUR", "7")), minute=0),
+    },
+}
+
+# --- Reminders (DESIGN.md "Accountability and reminders") ---------------------
+REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "1000"))  # reminder ids per Celery message
+REMINDER_CLAIM_CHUNK = int(os.environ.get("REMINDER_CLAIM_CHUNK", "500"))  # rows claimed per transaction
+REMINDER_ESCALATION_DAYS = 3
+REMINDER_ESCALATION_CATCHUP_DAYS = int(os.environ.get("REMINDER_ESCALATION_CATCHUP_DAYS", "14"))
+REMINDER_MAIL_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAIL_MAX_ATTEMPTS", "5"))
+REMINDER_MAIL_RETRY_BACKOFF = int(os.environ.get("REMINDER_MAIL_RETRY_BACKOFF", "60"))  # seconds, doubled each retry
+REMINDER_DELIVERY_DELAY_MS = int(os.environ.get("REMINDER_DELIVERY_DELAY_MS", "0"))  # tests only: slows delivery
 
 # --- E-mail ------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Django 6.1 MAILERS; the environment variables keep their classic EMAIL_* names.
+_email_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_email_options: dict = {}
+if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
+    _email_options = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+    }
+elif _email_backend == "django.core.mail.backends.filebased.EmailBackend":
+    _email_options = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "JoinedUp <no-reply@joinedup.invalid>")
 
 # --- Logging: never case content; structured, to stderr ----------------------
