@@ -8,6 +8,7 @@ delete an audit event.
 import uuid
 
 from django.db import models
+from django.db.models import Q
 
 
 class AuditBasis(models.TextChoices):
@@ -48,3 +49,134 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class ReminderKind(models.TextChoices):
+    UPCOMING = "upcoming", "Due in 7 days"
+    DUE_TOMORROW = "due_tomorrow", "Due tomorrow"
+    DUE_TODAY = "due_today", "Due today"
+    OVERDUE = "overdue", "Overdue"
+    ESCALATION = "escalation", "Escalation: overdue by 3 days or more"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be e-mailed"
+    SENDING = "sending", "Being e-mailed"
+    SENT = "sent", "E-mailed"
+    DIGEST = "digest", "Waiting for the daily digest"
+    IN_DIGEST = "in_digest", "Sent in a digest"
+    SKIPPED = "skipped", "No e-mail (recipient's choice)"
+    FAILED = "failed", "E-mail failed after every retry"
+
+
+class Reminder(models.Model):
+    """One reminder of one due item to one professional, for one due date.
+
+    Invariant 6 (exactly once): the row is created before anything is sent and
+    its key (subject, kind, recipient, due date) is unique, so re-running the
+    scan inserts nothing new; delivery claims the row atomically (sent_at from
+    NULL), so a second worker or a redelivered message finds nothing to do.
+    The e-mail has its own claim (email_status pending -> sending).
+
+    Names cases and people by UUID, never by foreign key (accountability knows
+    nothing of cases); `accountable` is who was accountable for the subject
+    when the scan ran, checked again at claim time so a handover between scan
+    and delivery never reminds the previous holder."""
+
+    id = models.BigAutoField(primary_key=True)
+    subject_type = models.CharField(max_length=40)  # "milestone" | "review" | any later kind of work
+    subject_id = models.UUIDField()
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    recipient = models.UUIDField(help_text="Professional id")
+    accountable = models.UUIDField(help_text="Professional accountable for the subject when the scan ran")
+    due_date = models.DateField()
+    case = models.UUIDField(null=True, blank=True)
+    case_reference = models.CharField(max_length=20, blank=True)
+    link = models.CharField(max_length=300, help_text="Path in the app, e.g. /cases/<id>/#milestone-<id>")
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the in-app notification was created")
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not delivered: the item was done, handed over or closed before delivery"
+    )
+    email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="E-mail attempts")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    digest = models.ForeignKey("accountability.Digest", on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind", "recipient", "due_date"], name="reminder_once"
+            ),
+        ]
+        indexes = [
+            # The delivery sweep: rows not yet delivered in-app.
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                name="reminder_undelivered_idx",
+            ),
+            # E-mails still to send (pending retries) and digests to gather.
+            models.Index(
+                fields=["email_status", "recipient"],
+                condition=Q(email_status__in=["pending", "sending", "digest"]),
+                name="reminder_email_open_idx",
+            ),
+            models.Index(fields=["recipient", "kind", "due_date"], name="reminder_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject_type} {self.case_reference} to {self.recipient}"
+
+
+class Notification(models.Model):
+    """An in-app notification: created in the same transaction that claims its reminder."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.UUIDField(help_text="Professional id")
+    reminder = models.OneToOneField(Reminder, on_delete=models.PROTECT, null=True, blank=True, related_name="notification")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.UUIDField()
+    due_date = models.DateField()
+    case = models.UUIDField(null=True, blank=True)
+    case_reference = models.CharField(max_length=20, blank=True)
+    accountable = models.UUIDField(null=True, blank=True)
+    link = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject_type} {self.case_reference}"
+
+
+class Digest(models.Model):
+    """One daily digest e-mail to one professional. Unique per (recipient, day):
+    created before sending, then claimed like a reminder."""
+
+    id = models.BigAutoField(primary_key=True)
+    recipient = models.UUIDField(help_text="Professional id")
+    digest_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-digest_date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "digest_date"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Digest {self.digest_date} to {self.recipient}"

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
+from django.utils import timezone
 
-from accountability.models import AuditEvent
+from accountability.models import AuditEvent, Digest, EmailStatus, Notification, Reminder, ReminderKind
+from agencies.models import Professional, ReminderDelivery
+
+logger = logging.getLogger(__name__)
 
 
 def _actor_fields(user: Any) -> dict[str, Any]:
@@ -70,3 +84,462 @@ def audit_record_many(events: Iterable[dict[str, Any]], *, actor: Any = None, re
     """Append several events in one INSERT (for list reads: one event per person read)."""
     base = {**_actor_fields(actor), "ip": client_ip(request)}
     AuditEvent.objects.bulk_create([AuditEvent(**base, **e) for e in events])
+
+
+# --- Reminders -----------------------------------------------------------------
+#
+# Invariant 6 (exactly once): rows are created (unique key) before anything is
+# sent; in-app delivery claims each row atomically and creates its Notification
+# in the same transaction; each e-mail has its own claim (pending -> sending),
+# so no path sends twice. An e-mail whose sender died between its claim and the
+# SMTP hand-off stays "sending" and shows in the admin, never silently resent.
+#
+# Invariant 7 (no case content in e-mail): e-mails are built only from the
+# reminder's kind, subject type, due date, case reference and link.
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A due item handed down by a higher layer (cases): identifiers only."""
+
+    subject_type: str
+    subject_id: uuid.UUID
+    due_date: date
+    accountable: uuid.UUID
+    team_lead: uuid.UUID | None
+    case: uuid.UUID | None
+    case_reference: str
+    link: str
+
+
+# subject_type -> checker(keys) -> the keys still due. A key is
+# (subject_id, accountable, due_date). Registered by the layer that owns the
+# subject (cases registers "milestone" and "review" in its AppConfig.ready), so
+# accountability can re-check at claim time without importing cases.
+DueChecker = Callable[[list[tuple[uuid.UUID, uuid.UUID, date]]], set[tuple[uuid.UUID, uuid.UUID, date]]]
+_due_checkers: dict[str, DueChecker] = {}
+
+
+def register_due_checker(subject_type: str, checker: DueChecker) -> None:
+    _due_checkers[subject_type] = checker
+
+
+class MailNotSent(Exception):
+    """Some e-mails failed and will be retried (raised so Celery retries with backoff)."""
+
+
+@dataclass
+class DeliveryResult:
+    delivered: int = 0  # in-app notifications created
+    cancelled: int = 0  # rows no longer due (done, handed over, closed) at claim time
+    emailed: int = 0
+    email_retry: int = 0  # failed, will be retried
+    email_failed: int = 0  # failed after the last attempt: visible to admins
+
+
+def reminder_kinds_for(*, due_date: date, today: date) -> list[str]:
+    """Which reminders an item due on `due_date` earns on `today`.
+
+    upcoming = exactly 7 days before, due_tomorrow, due_today, overdue = the day
+    after; escalation from 3 days overdue, within a catch-up window so a scan
+    that did not run on the third day still escalates (once: the unique key)."""
+    offset = (due_date - today).days
+    kinds = {7: [ReminderKind.UPCOMING], 1: [ReminderKind.DUE_TOMORROW], 0: [ReminderKind.DUE_TODAY], -1: [ReminderKind.OVERDUE]}
+    if offset in kinds:
+        return [str(k) for k in kinds[offset]]
+    late = -offset
+    if settings.REMINDER_ESCALATION_DAYS <= late <= settings.REMINDER_ESCALATION_DAYS + settings.REMINDER_ESCALATION_CATCHUP_DAYS:
+        return [str(ReminderKind.ESCALATION)]
+    return []
+
+
+def reminder_due_windows(*, today: date) -> tuple[list[date], tuple[date, date]]:
+    """The due dates a scan on `today` must look at: exact dates, and the escalation range (inclusive)."""
+    exact = [today + timedelta(days=7), today + timedelta(days=1), today, today - timedelta(days=1)]
+    start = today - timedelta(days=settings.REMINDER_ESCALATION_DAYS + settings.REMINDER_ESCALATION_CATCHUP_DAYS)
+    end = today - timedelta(days=settings.REMINDER_ESCALATION_DAYS)
+    return exact, (start, end)
+
+
+@transaction.atomic
+def reminders_create_for_due(*, items: Iterable[DueItem], today: date) -> int:
+    """Create the reminder rows the due items earn today, before anything is sent.
+
+    Idempotent: re-running inserts nothing (ON CONFLICT DO NOTHING on the unique
+    key). Rows are inserted in key order so overlapping scans never deadlock.
+    Returns how many rows the items earn (created now or earlier)."""
+    rows = []
+    for item in items:
+        for kind in reminder_kinds_for(due_date=item.due_date, today=today):
+            if kind == ReminderKind.ESCALATION:
+                if item.team_lead is None or item.team_lead == item.accountable:
+                    continue
+                recipient = item.team_lead
+            else:
+                recipient = item.accountable
+            rows.append(
+                Reminder(
+                    subject_type=item.subject_type,
+                    subject_id=item.subject_id,
+                    kind=kind,
+                    recipient=recipient,
+                    accountable=item.accountable,
+                    due_date=item.due_date,
+                    case=item.case,
+                    case_reference=item.case_reference,
+                    link=item.link,
+                )
+            )
+    rows.sort(key=lambda r: (r.subject_type, str(r.subject_id), r.kind, str(r.recipient), r.due_date))
+    Reminder.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    audit_record(action="accountability.reminders.scanned", detail={"date": today.isoformat(), "reminders": len(rows)})
+    return len(rows)
+
+
+def reminder_ids_to_deliver(*, now: datetime | None = None) -> list[int]:
+    """Rows not yet delivered in-app, and e-mails waiting for their next attempt.
+
+    Every scan sweeps these, so a row whose delivery message was lost (a process
+    died between commit and enqueue) or whose e-mail failed is picked up again."""
+    now = now or timezone.now()
+    undelivered = Reminder.objects.filter(sent_at=None, cancelled_at=None).values_list("pk", flat=True)
+    retry = Reminder.objects.filter(
+        Q(next_attempt_at=None) | Q(next_attempt_at__lte=now), email_status=EmailStatus.PENDING, sent_at__isnull=False
+    ).values_list("pk", flat=True)
+    return sorted(set(undelivered) | set(retry))
+
+
+def reminder_batches(ids: list[int]) -> list[list[int]]:
+    size = settings.REMINDER_BATCH_SIZE
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def reminders_enqueue_delivery(ids: list[int]) -> int:
+    """Send one Celery message per batch of up to REMINDER_BATCH_SIZE ids, after commit."""
+    from accountability.tasks import deliver_batch  # tasks import services; import here to avoid a cycle
+
+    batches = reminder_batches(ids)
+    for batch in batches:
+        transaction.on_commit(lambda b=batch: deliver_batch.delay(b))
+    return len(batches)
+
+
+def _delivery_delay() -> None:
+    # Test-only pacing so a test can kill a worker in the middle of a batch.
+    if settings.REMINDER_DELIVERY_DELAY_MS:
+        time.sleep(settings.REMINDER_DELIVERY_DELAY_MS / 1000)
+
+
+def _still_due(rows: list[Reminder]) -> set[int]:
+    """The pks of rows whose subject is still open, with the same accountable person and due date."""
+    by_type: dict[str, list[Reminder]] = {}
+    for r in rows:
+        by_type.setdefault(r.subject_type, []).append(r)
+    keep: set[int] = set()
+    for subject_type, group in by_type.items():
+        checker = _due_checkers.get(subject_type)
+        if checker is None:
+            keep.update(r.pk for r in group)
+            continue
+        current = checker([(r.subject_id, r.accountable, r.due_date) for r in group])
+        keep.update(r.pk for r in group if (r.subject_id, r.accountable, r.due_date) in current)
+    return keep
+
+
+_EMAIL_STATUS_FOR = {
+    ReminderDelivery.EACH: EmailStatus.PENDING,
+    ReminderDelivery.DIGEST: EmailStatus.DIGEST,
+    ReminderDelivery.NONE: EmailStatus.SKIPPED,
+}
+
+
+@transaction.atomic
+def _claim_and_notify(chunk: list[int]) -> tuple[int, int]:
+    qs = Reminder.objects.filter(pk__in=chunk, sent_at=None, cancelled_at=None).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        # Another worker holding some of these rows skips them instead of waiting.
+        qs = qs.select_for_update(skip_locked=True)
+    rows = list(qs)
+    if not rows:
+        return 0, 0
+    now = timezone.now()
+    keep = _still_due(rows)
+    stale = [r.pk for r in rows if r.pk not in keep]
+    if stale:
+        Reminder.objects.filter(pk__in=stale, sent_at=None).update(
+            cancelled_at=now, claimed_at=now, email_status=EmailStatus.SKIPPED
+        )
+    live = [r for r in rows if r.pk in keep]
+    preferences = dict(
+        Professional.objects.filter(id__in={r.recipient for r in live}).values_list("id", "reminder_delivery")
+    )
+    claimed: list[Reminder] = []
+    by_status: dict[str, list[Reminder]] = {}
+    for r in live:
+        status = _EMAIL_STATUS_FOR.get(preferences.get(r.recipient, ReminderDelivery.NONE), EmailStatus.SKIPPED)
+        by_status.setdefault(status, []).append(r)
+    for status, group in by_status.items():
+        # The claim: only rows still unsent are taken. Under the row locks above
+        # (PostgreSQL) or the IMMEDIATE write transaction (SQLite) this is all of them.
+        pks = [r.pk for r in group]
+        taken = set(
+            Reminder.objects.filter(pk__in=pks, sent_at=None).values_list("pk", flat=True)
+        )
+        Reminder.objects.filter(pk__in=taken, sent_at=None).update(sent_at=now, claimed_at=now, email_status=status)
+        claimed.extend(r for r in group if r.pk in taken)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=r.recipient,
+                reminder=r,
+                kind=r.kind,
+                subject_type=r.subject_type,
+                subject_id=r.subject_id,
+                due_date=r.due_date,
+                case=r.case,
+                case_reference=r.case_reference,
+                accountable=r.accountable,
+                link=r.link,
+            )
+            for r in claimed
+        ]
+    )
+    audit_record(
+        action="accountability.reminders.delivered",
+        detail={"notifications": len(claimed), "cancelled": len(stale)},
+    )
+    return len(claimed), len(stale)
+
+
+def _absolute(link: str) -> str:
+    return f"{settings.SITE_URL}{link}"
+
+
+_SUBJECT_LABEL = {"milestone": "milestone", "review": "review"}
+
+
+def _item_label(subject_type: str, count: int = 1) -> str:
+    label = _SUBJECT_LABEL.get(subject_type, subject_type.replace("_", " "))
+    return label if count == 1 else f"{label}s"
+
+
+_KIND_PHRASE = {
+    ReminderKind.UPCOMING: "is due in 7 days",
+    ReminderKind.DUE_TOMORROW: "is due tomorrow",
+    ReminderKind.DUE_TODAY: "is due today",
+    ReminderKind.OVERDUE: "is overdue",
+    ReminderKind.ESCALATION: "is overdue by 3 days or more and has been escalated to you as team lead",
+}
+
+
+def reminder_email_content(reminder: Reminder) -> tuple[str, str]:
+    """Subject and body of a single reminder e-mail: kind, case reference and link only (invariant 7)."""
+    item = _item_label(reminder.subject_type)
+    phrase = _KIND_PHRASE.get(ReminderKind(reminder.kind), "needs attention")
+    ref = reminder.case_reference or "a case"
+    subject = f"JoinedUp: a {item} on {ref} {phrase.split(' and ')[0]}"
+    body = (
+        f"A {item} on case {ref} {phrase} (due {reminder.due_date:%d %B %Y}).\n\n"
+        f"Open it in JoinedUp: {_absolute(reminder.link)}\n\n"
+        "For privacy this e-mail names no one and quotes nothing from the case; sign in to see the details.\n"
+        f"Choose how you are reminded: {_absolute('/notifications/settings/')}\n"
+    )
+    return subject, body
+
+
+def digest_email_content(reminders: list[Reminder], *, day: date) -> tuple[str, str]:
+    """One daily digest: how many of each kind, then each case reference with its links."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in reminders:
+        counts[(r.kind, r.subject_type)] = counts.get((r.kind, r.subject_type), 0) + 1
+    order = [k.value for k in ReminderKind]
+    lines = []
+    for (kind, subject_type), n in sorted(counts.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        phrase = _KIND_PHRASE[ReminderKind(kind)]
+        verb = phrase if n == 1 else phrase.replace("is ", "are ", 1).replace("has been", "have been")
+        lines.append(f"- {n} {_item_label(subject_type, n)} {verb}")
+    items = [
+        f"- {r.case_reference or 'a case'}: {_item_label(r.subject_type)} {ReminderKind(r.kind).label.lower()}"
+        f" (due {r.due_date:%d %b}) {_absolute(r.link)}"
+        for r in sorted(reminders, key=lambda r: (r.case_reference, order.index(r.kind), r.due_date, r.pk))
+    ]
+    total = len(reminders)
+    subject = f"JoinedUp: your daily digest, {total} item{'s' if total != 1 else ''} need attention"
+    body = (
+        f"Your JoinedUp digest for {day:%d %B %Y}.\n\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + "\n".join(items)
+        + "\n\nFor privacy this e-mail names no one and quotes nothing from any case; sign in to see the details.\n"
+        + f"Choose how you are reminded: {_absolute('/notifications/settings/')}\n"
+    )
+    return subject, body
+
+
+def _send(*, to: str, subject: str, body: str) -> None:
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]).send()
+
+
+def _emails_for(recipients: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    return dict(
+        Professional.objects.filter(id__in=set(recipients), is_active=True).values_list("id", "user__email")
+    )
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=settings.REMINDER_MAIL_RETRY_BACKOFF * 2 ** max(attempts - 1, 0))
+
+
+def _failure_fields(attempts: int, exc: Exception, now: datetime) -> dict[str, Any]:
+    error = f"{type(exc).__name__}: {exc}"[:300]
+    if attempts >= settings.REMINDER_MAIL_MAX_ATTEMPTS:
+        return {"email_status": EmailStatus.FAILED, "last_error": error, "next_attempt_at": None}
+    return {"email_status": EmailStatus.PENDING, "last_error": error, "next_attempt_at": now + _backoff(attempts)}
+
+
+def _send_reminder_emails(ids: list[int], result: DeliveryResult) -> None:
+    rows = list(Reminder.objects.filter(pk__in=ids, email_status=EmailStatus.PENDING, sent_at__isnull=False).order_by("pk"))
+    addresses = _emails_for(r.recipient for r in rows)
+    for r in rows:
+        _delivery_delay()
+        # The e-mail claim: whoever moves pending -> sending sends it; nobody else can.
+        if not Reminder.objects.filter(pk=r.pk, email_status=EmailStatus.PENDING).update(
+            email_status=EmailStatus.SENDING, attempts=F("attempts") + 1
+        ):
+            continue
+        address = addresses.get(r.recipient)
+        if not address:
+            Reminder.objects.filter(pk=r.pk).update(email_status=EmailStatus.SKIPPED, last_error="No e-mail address")
+            continue
+        attempts = r.attempts + 1
+        try:
+            subject, body = reminder_email_content(r)
+            _send(to=address, subject=subject, body=body)
+        except Exception as exc:  # any transport error: record, retry with backoff, then fail visibly
+            fields = _failure_fields(attempts, exc, timezone.now())
+            Reminder.objects.filter(pk=r.pk).update(**fields)
+            logger.warning("reminder e-mail %s failed (attempt %s): %s", r.pk, attempts, type(exc).__name__)
+            if fields["email_status"] == EmailStatus.FAILED:
+                result.email_failed += 1
+            else:
+                result.email_retry += 1
+            continue
+        Reminder.objects.filter(pk=r.pk).update(email_status=EmailStatus.SENT, email_sent_at=timezone.now())
+        result.emailed += 1
+
+
+def reminders_deliver(*, ids: Iterable[int]) -> DeliveryResult:
+    """Deliver these reminders: claim each unsent row and create its in-app
+    notification (one transaction per chunk), then send the e-mails the
+    recipients chose. Safe to call any number of times with the same ids."""
+    ids = sorted(set(ids))
+    result = DeliveryResult()
+    chunk_size = settings.REMINDER_CLAIM_CHUNK
+    for i in range(0, len(ids), chunk_size):
+        _delivery_delay()
+        delivered, cancelled = _claim_and_notify(ids[i : i + chunk_size])
+        result.delivered += delivered
+        result.cancelled += cancelled
+    _send_reminder_emails(ids, result)
+    return result
+
+
+def digests_send(*, today: date | None = None) -> DeliveryResult:
+    """Send each professional who chose a digest one e-mail for the day,
+    gathering every reminder waiting for a digest. Exactly once per day: the
+    Digest row (unique per recipient and day) is created, then claimed."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    result = DeliveryResult()
+    waiting = sorted(
+        set(Reminder.objects.filter(email_status=EmailStatus.DIGEST, digest=None).values_list("recipient", flat=True)),
+        key=str,
+    )
+    Digest.objects.bulk_create([Digest(recipient=r, digest_date=today) for r in waiting], ignore_conflicts=True)
+    due = Digest.objects.filter(email_status=EmailStatus.PENDING).filter(
+        Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)
+    )
+    addresses = _emails_for(d.recipient for d in due)
+    for digest in due.order_by("pk"):
+        with transaction.atomic():
+            if not Digest.objects.filter(pk=digest.pk, email_status=EmailStatus.PENDING).update(
+                email_status=EmailStatus.SENDING, attempts=F("attempts") + 1
+            ):
+                continue
+            if digest.digest_date == today:
+                Reminder.objects.filter(recipient=digest.recipient, email_status=EmailStatus.DIGEST, digest=None).update(
+                    digest=digest, email_status=EmailStatus.IN_DIGEST
+                )
+        reminders = list(Reminder.objects.filter(digest=digest))
+        address = addresses.get(digest.recipient)
+        if not reminders or not address:
+            Digest.objects.filter(pk=digest.pk).update(email_status=EmailStatus.SKIPPED)
+            continue
+        attempts = digest.attempts + 1
+        try:
+            subject, body = digest_email_content(reminders, day=digest.digest_date)
+            _send(to=address, subject=subject, body=body)
+        except Exception as exc:  # recorded and retried like single e-mails
+            fields = _failure_fields(attempts, exc, timezone.now())
+            Digest.objects.filter(pk=digest.pk).update(**fields)
+            logger.warning("digest %s failed (attempt %s): %s", digest.pk, attempts, type(exc).__name__)
+            if fields["email_status"] == EmailStatus.FAILED:
+                result.email_failed += 1
+            else:
+                result.email_retry += 1
+            continue
+        Digest.objects.filter(pk=digest.pk).update(email_status=EmailStatus.SENT, sent_at=timezone.now())
+        result.emailed += 1
+    return result
+
+
+# --- In-app notifications, preferences, calendar token -------------------------
+
+
+@transaction.atomic
+def notification_mark_read(*, professional: Professional, notification_id: Any, actor: Any) -> int:
+    """Mark one of my notifications read. Someone else's is not found (returns 0)."""
+    try:
+        nid = uuid.UUID(str(notification_id))
+    except ValueError:
+        return 0
+    n = Notification.objects.filter(pk=nid, recipient=professional.id, read_at=None).update(read_at=timezone.now())
+    if n:
+        audit_record(action="accountability.notification.read", actor=actor, subject_type="notification", subject_id=nid)
+    return n
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, professional: Professional, actor: Any) -> int:
+    n = Notification.objects.filter(recipient=professional.id, read_at=None).update(read_at=timezone.now())
+    if n:
+        audit_record(action="accountability.notification.all_read", actor=actor, detail={"count": n})
+    return n
+
+
+@transaction.atomic
+def reminder_delivery_set(*, professional: Professional, delivery: str, actor: Any) -> Professional:
+    """Choose e-mail per reminder, a daily digest, or no e-mail (in-app only)."""
+    if delivery not in ReminderDelivery.values:
+        raise ValidationError({"reminder_delivery": "Choose each, digest or none."})
+    professional.reminder_delivery = delivery
+    professional.save(update_fields=["reminder_delivery"])
+    audit_record(
+        action="accountability.reminder_delivery.changed",
+        actor=actor,
+        subject_type="professional",
+        subject_id=professional.id,
+        detail={"reminder_delivery": delivery},
+    )
+    return professional
+
+
+@transaction.atomic
+def calendar_token_reset(*, professional: Professional, actor: Any) -> str:
+    """A new secret calendar URL; the old one stops working at once."""
+    professional.calendar_token = secrets.token_urlsafe(32)
+    professional.save(update_fields=["calendar_token"])
+    audit_record(
+        action="accountability.calendar_token.reset", actor=actor, subject_type="professional", subject_id=professional.id
+    )
+    return professional.calendar_token

@@ -1,0 +1,48 @@
+"""Celery entry points of the accountability engine: thin, idempotent, retried.
+
+acks_late + reject_on_worker_lost (also global in settings): a message whose
+worker dies is delivered again; the claims in the services make that harmless.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from accountability.services import MailNotSent, digests_send as _digests_send, reminders_deliver
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(MailNotSent,),
+    retry_backoff=settings.REMINDER_MAIL_RETRY_BACKOFF,
+    retry_backoff_max=3600,
+    retry_jitter=False,
+    max_retries=settings.REMINDER_MAIL_MAX_ATTEMPTS,
+)
+def deliver_batch(self, ids: list[int]) -> dict[str, int]:  # noqa: ARG001 - bound for retries
+    """Deliver one batch of up to REMINDER_BATCH_SIZE reminders."""
+    result = reminders_deliver(ids=ids)
+    if result.email_retry:
+        raise MailNotSent(f"{result.email_retry} e-mails will be retried")
+    return {"delivered": result.delivered, "cancelled": result.cancelled, "emailed": result.emailed}
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(MailNotSent,),
+    retry_backoff=settings.REMINDER_MAIL_RETRY_BACKOFF,
+    retry_backoff_max=3600,
+    retry_jitter=False,
+    max_retries=settings.REMINDER_MAIL_MAX_ATTEMPTS,
+)
+def digests_send(self) -> dict[str, int]:  # noqa: ARG001
+    """The daily digest e-mails (beat, at REMINDER_DIGEST_HOUR local time)."""
+    result = _digests_send()
+    if result.email_retry:
+        raise MailNotSent(f"{result.email_retry} digests will be retried")
+    return {"emailed": result.emailed, "failed": result.email_failed}

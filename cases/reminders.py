@@ -1,0 +1,106 @@
+"""The reminder scan: which milestones and reviews are due, handed down to accountability.
+
+A selector (`due_items`) and a service (`reminders_scan`) kept together
+because they are one concern. The scan computes dates in TIME_ZONE, reads only
+open items on open cases through the partial indexes milestone_open_due_idx /
+review_open_due_idx, and hands plain descriptors (identifiers, the case
+reference and a link, never names or titles) to accountability, which creates
+the reminder rows and delivers them. The accountable professional is read at
+scan time, so after a handover the next scan reminds the new holder; rows
+already created for the previous holder are cancelled at claim time by the
+due checker registered in CasesConfig.ready().
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accountability.services import (
+    DueItem,
+    reminder_due_windows,
+    reminder_ids_to_deliver,
+    reminders_create_for_due,
+    reminders_enqueue_delivery,
+)
+from cases.models import CaseStatus, ItemStatus, Milestone, Review
+
+
+def item_link(*, case_id: uuid.UUID, subject_type: str, subject_id: uuid.UUID) -> str:
+    return f"/cases/{case_id}/#{subject_type}-{subject_id}"
+
+
+def _due_filter(field_name: str, today: date) -> Q:
+    exact, (start, end) = reminder_due_windows(today=today)
+    return Q(**{f"{field_name}__in": exact}) | Q(**{f"{field_name}__range": (start, end)})
+
+
+def due_items(*, today: date) -> Iterator[DueItem]:
+    """Open milestones and reviews on open cases whose due date earns a reminder today."""
+    sources = (
+        ("milestone", Milestone, "due_date"),
+        ("review", Review, "scheduled_for"),
+    )
+    for subject_type, model, date_field in sources:
+        rows = (
+            model.objects.filter(_due_filter(date_field, today), status=ItemStatus.OPEN, case__status=CaseStatus.OPEN)
+            .values_list("id", date_field, "accountable_id", "accountable__team__lead_id", "case_id", "case__reference")
+            .order_by()
+        )
+        for subject_id, due, accountable, lead, case_id, reference in rows.iterator(chunk_size=5000):
+            yield DueItem(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                due_date=due,
+                accountable=accountable,
+                team_lead=lead,
+                case=case_id,
+                case_reference=reference,
+                link=item_link(case_id=case_id, subject_type=subject_type, subject_id=subject_id),
+            )
+
+
+def still_due_checker(model: type, date_field: str):  # type: ignore[no-untyped-def]
+    """A checker for accountability: which (id, accountable, due date) keys are still
+    open, on an open case, held by the same professional and due on the same date."""
+
+    def check(keys: list[tuple[uuid.UUID, uuid.UUID, date]]) -> set[tuple[uuid.UUID, uuid.UUID, date]]:
+        ids = {k[0] for k in keys}
+        current = set(
+            model.objects.filter(id__in=ids, status=ItemStatus.OPEN, case__status=CaseStatus.OPEN).values_list(
+                "id", "accountable_id", date_field
+            )
+        )
+        return {k for k in keys if k in current}
+
+    return check
+
+
+@dataclass
+class ScanResult:
+    today: date
+    due_items: int = 0
+    reminders: int = 0  # rows earned today (new or already there)
+    to_deliver: list[int] = field(default_factory=list)
+    messages: int = 0  # Celery messages enqueued
+
+
+@transaction.atomic
+def reminders_scan(*, today: date | None = None, enqueue: bool = True) -> ScanResult:
+    """Find today's due items, create their reminder rows, and (after commit)
+    enqueue delivery in batches of up to REMINDER_BATCH_SIZE ids per message.
+    With enqueue=False the caller delivers `to_deliver` itself (the command)."""
+    today = today or timezone.localdate()
+    items = list(due_items(today=today))
+    result = ScanResult(today=today, due_items=len(items))
+    result.reminders = reminders_create_for_due(items=items, today=today)
+    result.to_deliver = reminder_ids_to_deliver()
+    if enqueue:
+        result.messages = reminders_enqueue_delivery(result.to_deliver)
+    return result
