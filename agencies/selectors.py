@@ -6,9 +6,11 @@ admins and agency admins may change it (see `can_administer_agency`)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from agencies.models import Agency, Professional, Team
 
@@ -56,3 +58,37 @@ def professional_list_visible_to(*, user: Any) -> QuerySet[Professional]:
 def team_members_of_lead(*, lead: Professional) -> QuerySet[Professional]:
     """Professionals in teams this professional leads."""
     return Professional.objects.filter(team__lead=lead, is_active=True).select_related("team", "agency")
+
+
+def _pk(value: Any) -> uuid.UUID:
+    """A malformed id names nothing the caller can see: 404."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404("Not found") from None
+
+
+def agency_get_for(*, user: Any, agency_id: Any) -> Agency:
+    agency = agency_list_visible_to(user=user).filter(pk=_pk(agency_id)).first()
+    if agency is None:
+        raise Http404("Not found")
+    return agency
+
+
+def team_get_for(*, user: Any, team_id: Any) -> Team:
+    team = team_list_visible_to(user=user).filter(pk=_pk(team_id)).first()
+    if team is None:
+        raise Http404("Not found")
+    return team
+
+
+def professional_get_for(*, user: Any, professional_id: Any) -> Professional:
+    """Any professional of the directory, active or not (an admin may need to reactivate one)."""
+    if not (is_admin(user) or professional_for(user) is not None):
+        raise Http404("Not found")
+    professional = (
+        Professional.objects.select_related("agency", "team", "user").filter(pk=_pk(professional_id)).first()
+    )
+    if professional is None:
+        raise Http404("Not found")
+    return professional

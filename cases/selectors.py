@@ -303,6 +303,33 @@ def person_can_manage_portal(*, user: Any, person: Person) -> bool:
 def role_choices_for_form() -> list[tuple[str, str]]:
     return list(Role.choices)
 
+
+def person_for(user: Any) -> Person | None:
+    """The person whose portal account this user is, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def person_get_for_portal_account(*, user: Any, person_id: Any) -> Person:
+    """The person whose portal login the user wants to create: admins may address anyone;
+    others 404 when the person is not visible to them, 403 unless they lead one of
+    the person's open cases."""
+    if is_admin(user):
+        person = Person.objects.filter(pk=parse_uuid(person_id)).first()
+        if person is None:
+            raise Http404("Not found")
+        return person
+    person = person_get_for(user=user, person_id=person_id)
+    if not person_can_manage_portal(user=user, person=person):
+        raise PermissionDenied("Only the lead professional of the person's case or an admin can do this.")
+    return person
+
+
+def case_milestones(*, case: Case) -> QuerySet[Milestone]:
+    """The case's milestones, soonest first (the case was checked by get_case_for)."""
+    return Milestone.objects.filter(case=case).order_by("due_date", "created_at", "id")
+
 # --- Records, consent, overrides and the audit trail (the sharing issue) -------
 #
 # Every read of a record goes through cases.sharing; nothing else filters records.

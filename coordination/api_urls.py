@@ -6,5 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("agencies.api.urls")),
+    path("", include("cases.api.urls")),
     path("", include("cases.api.sharing_urls")),
 ]

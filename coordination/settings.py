@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "guardian",
     "axes",
@@ -168,6 +169,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("TOKEN_THROTTLE_RATE", "60/min")},
+    # Throttles key on REMOTE_ADDR unless told how many proxies sit in front (X-Forwarded-For is forgeable).
+    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else 0,
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
     "EXCEPTION_HANDLER": "agencies.api.base.exception_handler",
@@ -180,6 +183,21 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc served from our own static files (drf-spectacular-sidecar): nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "agencies.models.AgencyKind",
+        "ProfessionEnum": "agencies.models.Profession",
+        "ReviewKindEnum": "cases.models.ReviewKind",
+        "MeKindEnum": "cases.api.serializers.ME_KINDS",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "CaseClosingStatusEnum": "cases.api.serializers.CASE_CLOSING_STATUS",
+        "ItemStatusEnum": "cases.models.ItemStatus",
+        "GoalStatusEnum": "cases.models.GoalStatus",
+        "RoleEnum": "cases.models.Role",
+    },
 }
 
 # --- django-guardian ---------------------------------------------------------

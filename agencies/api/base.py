@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from agencies.selectors import is_admin, professional_for
 
 
 def _field_messages(exc: DjangoValidationError) -> dict[str, Any]:
@@ -21,3 +23,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(_field_messages(exc))
     return drf_exception_handler(exc, context)
+
+
+class IsProfessionalOrAdmin(permissions.BasePermission):
+    """Signed in as a professional or an admin (service users use the portal and their own endpoints)."""
+
+    message = "Only professionals and administrators can use this endpoint."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return is_admin(user) or professional_for(user) is not None

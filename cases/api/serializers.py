@@ -1,0 +1,262 @@
+"""Shapes of the case API: me, people, cases, the case team, goals, milestones, reviews.
+
+Output serializers render ids (UUIDs) for every reference. Input serializers
+check types and resolve ids through selectors (so an id the caller cannot see
+is an unknown id, 400); business rules stay in cases.services.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from rest_framework import serializers
+
+from agencies.api.serializers import ProfessionalRef
+from cases import selectors
+from cases.models import (
+    Case,
+    CaseStatus,
+    Goal,
+    ItemStatus,
+    Milestone,
+    Person,
+    Review,
+    ReviewKind,
+    Role,
+    RoleAssignment,
+)
+
+# A pragmatic BCP 47 shape: language, optional script/region/variants (en, cy, pl, ar, en-GB, zh-Hant-TW).
+BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+ME_KINDS = [("professional", "Professional"), ("service_user", "Service user"), ("admin", "Administrator")]
+CASE_CLOSING_STATUS = [(CaseStatus.CLOSED.value, CaseStatus.CLOSED.label)]
+
+
+def _uuid_list_field(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=serializers.UUIDField(), **kwargs)
+
+
+# --- Me -------------------------------------------------------------------------
+
+
+class MeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ME_KINDS)
+    username = serializers.CharField()
+    name = serializers.CharField()
+    professional = serializers.UUIDField(allow_null=True)
+    person = serializers.UUIDField(allow_null=True)
+    agency = serializers.UUIDField(allow_null=True)
+
+
+# --- People ---------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    has_portal_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "preferred_language",
+            "interpreter_needed",
+            "has_portal_account",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_portal_account(self, obj: Person) -> bool:
+        return obj.user_id is not None
+
+
+class _PersonFields(serializers.Serializer):
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    preferred_language = serializers.CharField(max_length=35, required=False)
+    interpreter_needed = serializers.BooleanField(required=False)
+
+    def validate_preferred_language(self, value: str) -> str:
+        if not BCP47.match(value):
+            raise serializers.ValidationError("Give a BCP 47 language tag, such as en, cy, pl or ar.")
+        return value
+
+
+class PersonCreateSerializer(_PersonFields):
+    pass
+
+
+class PersonUpdateSerializer(_PersonFields):
+    given_name = serializers.CharField(max_length=100, required=False)
+    family_name = serializers.CharField(max_length=100, required=False)
+
+
+class PortalAccountCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = serializers.CharField(max_length=4096, write_only=True, trim_whitespace=False)
+
+
+class PortalAccountSerializer(serializers.Serializer):
+    person = serializers.UUIDField()
+    username = serializers.CharField()
+
+
+# --- Cases ----------------------------------------------------------------------
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    people = serializers.PrimaryKeyRelatedField(many=True, read_only=True, pk_field=serializers.UUIDField())
+    lead_professional = serializers.UUIDField(source="lead_professional_id", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "status",
+            "people",
+            "lead_professional",
+            "opened_at",
+            "closed_at",
+            "closure_reason",
+        ]
+        read_only_fields = fields
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    people = _uuid_list_field(allow_empty=False, help_text="Ids of the people the case is about.")
+    lead_professional = ProfessionalRef()
+
+    def validate_people(self, value: list[Any]) -> list[Person]:
+        wanted = list(dict.fromkeys(value))
+        found = {p.pk: p for p in selectors.person_list_visible_to(user=self.context["user"]).filter(pk__in=wanted)}
+        unknown = [str(pk) for pk in wanted if pk not in found]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown person: {', '.join(unknown)}.")
+        return [found[pk] for pk in wanted]
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    status = serializers.ChoiceField(
+        choices=CASE_CLOSING_STATUS, required=False, help_text="Set to `closed` (with `closure_reason`) to close."
+    )
+    closure_reason = serializers.CharField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("status") == CaseStatus.CLOSED and not attrs.get("closure_reason"):
+            raise serializers.ValidationError({"closure_reason": "Say why the case is closing."})
+        if "closure_reason" in attrs and attrs.get("status") != CaseStatus.CLOSED:
+            raise serializers.ValidationError({"status": "A closure reason goes with status `closed`."})
+        return attrs
+
+
+# --- The case team --------------------------------------------------------------
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    professional = serializers.UUIDField(source="professional_id", read_only=True)
+    assigned_by = serializers.UUIDField(source="assigned_by_id", read_only=True)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "case", "professional", "role", "started_on", "ended_on", "assigned_by"]
+        read_only_fields = fields
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    professional = ProfessionalRef()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+# --- The plan -------------------------------------------------------------------
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id", read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = ["id", "case", "description", "measure", "target_date", "plain_summary", "status", "created_at"]
+        read_only_fields = fields
+
+
+class GoalCreateSerializer(serializers.Serializer):
+    """SMART: what will be different, how it is measured, by when, in plain words. All required."""
+
+    description = serializers.CharField()
+    measure = serializers.CharField()
+    target_date = serializers.DateField()
+    plain_summary = serializers.CharField()
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    goal = serializers.UUIDField(source="goal_id", read_only=True)
+    accountable = serializers.UUIDField(source="accountable_id", read_only=True)
+    completed_by = serializers.UUIDField(source="completed_by_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "case",
+            "goal",
+            "title",
+            "plain_summary",
+            "due_date",
+            "accountable",
+            "status",
+            "completed_at",
+            "completed_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    goal = serializers.UUIDField()
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField()
+    accountable = ProfessionalRef(help_text="A professional on the case team.")
+    plain_summary = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_goal(self, value: Any) -> Goal:
+        goal = selectors.goal_get_in_case(case=self.context["case"], goal_id=value)
+        if goal is None:
+            raise serializers.ValidationError("Choose a goal of this case.")
+        return goal
+
+
+class MilestoneUpdateSerializer(serializers.Serializer):
+    accountable = ProfessionalRef(required=False, help_text="Hands the milestone over to this team member.")
+    status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    due_date = serializers.DateField(required=False)
+    plain_summary = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    accountable = serializers.UUIDField(source="accountable_id", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "case", "kind", "scheduled_for", "accountable", "status", "completed_at", "created_at"]
+        read_only_fields = fields
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    scheduled_for = serializers.DateField()
+    accountable = ProfessionalRef(help_text="A professional on the case team.")
+    kind = serializers.ChoiceField(choices=ReviewKind.choices, required=False)

@@ -1,0 +1,325 @@
+"""Case API: me, people, cases, the case team, goals, milestones and reviews.
+
+Everything inside a case goes through cases.selectors.get_case_for: 404 when
+the case is not visible, 403 when visible but the action is not allowed.
+Views validate, call one selector or service, render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.api.base import IsProfessionalOrAdmin
+from agencies.selectors import is_admin, professional_for
+from cases import selectors, services
+from cases.api import serializers as s
+from cases.models import Case, Goal, ItemStatus, Milestone, Person, Review, RoleAssignment
+from cases.selectors import MANAGE, VIEW, CaseAccess
+
+
+class _CaseScoped(generics.GenericAPIView):
+    """Base for /cases/{case_id}/...: the case is looked up for the caller with a permission."""
+
+    permission_classes = [IsProfessionalOrAdmin]
+
+    def case_access(self, perm: str) -> CaseAccess:
+        return selectors.get_case_for(
+            user=self.request.user, case_id=self.kwargs["case_id"], perm=perm, request=self.request._request
+        )
+
+
+def _may_act_on_item(access: CaseAccess, item: Milestone | Review) -> None:
+    """Complete / hand over: the accountable professional or a case manager (CaseAccess.can_complete).
+    For an item or case that is no longer open the service answers 400 with the reason,
+    provided the caller would otherwise be allowed."""
+    if access.can_complete(item):
+        return
+    if item.status != ItemStatus.OPEN or access.case.status != "open":
+        if access.can_manage or item.accountable_id == access.professional.id:
+            return
+    raise PermissionDenied("Only the accountable professional or a case manager can do this.")
+
+
+# --- Me -------------------------------------------------------------------------
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.MeSerializer, tags=["me"])
+    def get(self, request: Request) -> Response:
+        user = request.user
+        professional = professional_for(user)
+        person = None if professional is not None else selectors.person_for(user)
+        if is_admin(user):
+            kind = "admin"
+        elif professional is not None:
+            kind = "professional"
+        else:
+            kind = "service_user"
+        data = {
+            "kind": kind,
+            "username": user.get_username(),
+            "name": professional.full_name if professional else (user.get_full_name() or user.get_username()),
+            "professional": professional.id if professional else None,
+            "person": person.id if person else None,
+            "agency": professional.agency_id if professional else None,
+        }
+        return Response(s.MeSerializer(data).data)
+
+
+# --- People ---------------------------------------------------------------------
+
+
+class PersonListView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.PersonSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.person_list_visible_to(user=self.request.user).order_by("family_name", "given_name", "id")
+
+    @extend_schema(responses=s.PersonSerializer(many=True), tags=["people"])
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.PersonSerializer(page, many=True).data)
+
+    @extend_schema(request=s.PersonCreateSerializer, responses={201: s.PersonSerializer}, tags=["people"])
+    def post(self, request: Request) -> Response:
+        data = s.PersonCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = services.person_register(actor=request.user, **data.validated_data)
+        return Response(s.PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetailView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.PersonSerializer
+    queryset = Person.objects.none()
+
+    @extend_schema(responses=s.PersonSerializer, tags=["people"])
+    def get(self, request: Request, person_id: str) -> Response:
+        person = selectors.person_get_for(user=request.user, person_id=person_id)
+        return Response(s.PersonSerializer(person).data)
+
+    @extend_schema(request=s.PersonUpdateSerializer, responses=s.PersonSerializer, tags=["people"])
+    def patch(self, request: Request, person_id: str) -> Response:
+        person = selectors.person_get_for(user=request.user, person_id=person_id)
+        data = s.PersonUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        person = services.person_update(person=person, actor=request.user, **data.validated_data)
+        return Response(s.PersonSerializer(person).data)
+
+
+class PortalAccountView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.PortalAccountSerializer
+    queryset = Person.objects.none()
+
+    @extend_schema(
+        request=s.PortalAccountCreateSerializer, responses={201: s.PortalAccountSerializer}, tags=["people"]
+    )
+    def post(self, request: Request, person_id: str) -> Response:
+        person = selectors.person_get_for_portal_account(user=request.user, person_id=person_id)
+        data = s.PortalAccountCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.person_portal_account_create(person=person, actor=request.user, **data.validated_data)
+        return Response(
+            s.PortalAccountSerializer({"person": person.id, "username": user.get_username()}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+# --- Cases ----------------------------------------------------------------------
+
+
+class CaseListView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.CaseSerializer
+
+    def get_queryset(self) -> Any:
+        params = self.request.query_params
+        return selectors.case_list_visible_to(
+            user=self.request.user, status=params.get("status"), query=params.get("q", "")
+        ).order_by("-opened_at", "id")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=["open", "closed"], description="Only open or closed cases."),
+            OpenApiParameter("q", str, description="Search title and reference."),
+        ],
+        responses=s.CaseSerializer(many=True),
+        tags=["cases"],
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
+
+    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer}, tags=["cases"])
+    def post(self, request: Request) -> Response:
+        data = s.CaseCreateSerializer(data=request.data, context={"user": request.user})
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        case = services.case_open(title=v["title"], people=v["people"], lead=v["lead_professional"], actor=request.user)
+        return Response(s.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(_CaseScoped):
+    serializer_class = s.CaseSerializer
+    queryset = Case.objects.none()
+
+    @extend_schema(responses=s.CaseSerializer, tags=["cases"])
+    def get(self, request: Request, case_id: str) -> Response:
+        return Response(s.CaseSerializer(self.case_access(VIEW).case).data)
+
+    @extend_schema(request=s.CaseUpdateSerializer, responses=s.CaseSerializer, tags=["cases"])
+    def patch(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(MANAGE).case
+        data = s.CaseUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        with transaction.atomic():
+            if "title" in v:
+                case = services.case_update(case=case, title=v["title"], actor=request.user)
+            if v.get("status") == "closed":
+                case = services.case_close(case=case, reason=v["closure_reason"], actor=request.user)
+        return Response(s.CaseSerializer(case).data)
+
+
+class AssignmentListView(_CaseScoped):
+    serializer_class = s.AssignmentSerializer
+    queryset = RoleAssignment.objects.none()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("include_ended", bool, description="Also list roles that have ended.")],
+        responses=s.AssignmentSerializer(many=True),
+        tags=["cases"],
+    )
+    def get(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(VIEW).case
+        include_ended = request.query_params.get("include_ended", "").lower() in {"1", "true", "yes"}
+        page = self.paginate_queryset(selectors.case_team(case=case, include_ended=include_ended))
+        return self.get_paginated_response(s.AssignmentSerializer(page, many=True).data)
+
+    @extend_schema(request=s.AssignmentCreateSerializer, responses={201: s.AssignmentSerializer}, tags=["cases"])
+    def post(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(MANAGE).case
+        data = s.AssignmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.assignment_add(case=case, actor=request.user, **data.validated_data)
+        return Response(s.AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class GoalListView(_CaseScoped):
+    serializer_class = s.GoalSerializer
+    queryset = Goal.objects.none()
+
+    @extend_schema(responses=s.GoalSerializer(many=True), tags=["plan"])
+    def get(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(VIEW).case
+        page = self.paginate_queryset(selectors.case_plan(case=case).order_by("target_date", "created_at", "id"))
+        return self.get_paginated_response(s.GoalSerializer(page, many=True).data)
+
+    @extend_schema(request=s.GoalCreateSerializer, responses={201: s.GoalSerializer}, tags=["plan"])
+    def post(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(MANAGE).case
+        data = s.GoalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.goal_add(case=case, actor=request.user, **data.validated_data)
+        return Response(s.GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+
+
+class MilestoneListView(_CaseScoped):
+    serializer_class = s.MilestoneSerializer
+    queryset = Milestone.objects.none()
+
+    @extend_schema(responses=s.MilestoneSerializer(many=True), tags=["plan"])
+    def get(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(VIEW).case
+        page = self.paginate_queryset(selectors.case_milestones(case=case))
+        return self.get_paginated_response(s.MilestoneSerializer(page, many=True).data)
+
+    @extend_schema(request=s.MilestoneCreateSerializer, responses={201: s.MilestoneSerializer}, tags=["plan"])
+    def post(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(MANAGE).case
+        data = s.MilestoneCreateSerializer(data=request.data, context={"case": case})
+        data.is_valid(raise_exception=True)
+        milestone = services.milestone_add(case=case, actor=request.user, **data.validated_data)
+        return Response(s.MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+
+class MilestoneDetailView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.MilestoneSerializer
+    queryset = Milestone.objects.none()
+
+    @extend_schema(responses=s.MilestoneSerializer, tags=["plan"])
+    def get(self, request: Request, milestone_id: str) -> Response:
+        milestone, _ = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
+        return Response(s.MilestoneSerializer(milestone).data)
+
+    @extend_schema(
+        request=s.MilestoneUpdateSerializer,
+        responses=s.MilestoneSerializer,
+        tags=["plan"],
+        description="`accountable` hands the milestone over (recorded as a handover); `status` completes, "
+        "cancels or reopens it; `title`, `due_date` and `plain_summary` edit it (case managers).",
+    )
+    def patch(self, request: Request, milestone_id: str) -> Response:
+        milestone, access = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
+        data = s.MilestoneUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        to = v.pop("accountable", None)
+        completing = v.get("status") == ItemStatus.COMPLETED and set(v) == {"status"}
+        if to is not None or completing:
+            _may_act_on_item(access, milestone)
+        if (v and not completing) and not access.can_manage:
+            raise PermissionDenied("Only a case manager can change this milestone.")
+        with transaction.atomic():
+            if to is not None:
+                services.milestone_handover(milestone=milestone, to=to, actor=request.user)
+            if v:
+                milestone = services.milestone_update(milestone=milestone, actor=request.user, **v)
+        return Response(s.MilestoneSerializer(milestone).data)
+
+
+class MilestoneCompleteView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.MilestoneSerializer
+    queryset = Milestone.objects.none()
+
+    @extend_schema(request=None, responses=s.MilestoneSerializer, tags=["plan"])
+    def post(self, request: Request, milestone_id: str) -> Response:
+        milestone, access = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
+        _may_act_on_item(access, milestone)
+        milestone = services.milestone_complete(milestone=milestone, actor=request.user)
+        return Response(s.MilestoneSerializer(milestone).data)
+
+
+class ReviewListView(_CaseScoped):
+    serializer_class = s.ReviewSerializer
+    queryset = Review.objects.none()
+
+    @extend_schema(responses=s.ReviewSerializer(many=True), tags=["plan"])
+    def get(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(VIEW).case
+        page = self.paginate_queryset(selectors.case_reviews(case=case).order_by("scheduled_for", "created_at", "id"))
+        return self.get_paginated_response(s.ReviewSerializer(page, many=True).data)
+
+    @extend_schema(request=s.ReviewCreateSerializer, responses={201: s.ReviewSerializer}, tags=["plan"])
+    def post(self, request: Request, case_id: str) -> Response:
+        case = self.case_access(MANAGE).case
+        data = s.ReviewCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = services.review_add(case=case, actor=request.user, **data.validated_data)
+        return Response(s.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
