@@ -21,7 +21,7 @@ from guardian.core import ObjectPermissionChecker
 
 from accountability.models import AuditEvent
 from accountability.services import audit_record, audit_record_many
-from agencies.models import Agency, Professional
+from agencies.models import Agency, Professional, Team
 from agencies.selectors import is_admin, professional_for
 from cases import sharing
 from cases.models import (
@@ -240,6 +240,16 @@ def team_due_items(*, lead: Professional) -> QuerySet[Milestone]:
 
 def leads_a_team(*, professional: Professional) -> bool:
     return professional.teams_led.exists()
+
+
+def professional_with_header_details(*, professional: Professional) -> Professional | None:
+    """The professional with their agency and a `leads_team` flag, in one query (page header)."""
+    return (
+        Professional.objects.filter(pk=professional.pk)
+        .select_related("agency")
+        .annotate(leads_team=Exists(Team.objects.filter(lead=OuterRef("pk"))))
+        .first()
+    )
 
 
 def _milestone_or_review(model: type, *, user: Any, item_id: Any, perm: str) -> tuple[Any, CaseAccess]:
