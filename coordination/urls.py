@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cases.views import SignInView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(("coordination.api_urls", "api"), namespace="api")),
+    path("portal/", include("portal.urls", namespace="portal")),
+    path("", include("accountability.urls", namespace="accountability")),
+    path("", include("cases.urls", namespace="cases")),
 ]

@@ -1,0 +1,84 @@
+"""What the base layout needs about the signed-in user: their name, whether
+they are a professional, a service user or a team lead, and which section of
+the navigation the current page belongs to. Evaluated lazily, so a page that
+does not render the header costs no queries."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.http import HttpRequest
+
+from agencies.selectors import professional_for
+from cases.selectors import professional_with_header_details
+
+# url names of the `cases` namespace -> navigation section
+_SECTIONS = {
+    "my_work": "my_work",
+    "team": "team",
+}
+
+
+class Navigation:
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+        self._user = request.user
+
+    @cached_property
+    def professional(self) -> Any:
+        return professional_for(self._user)
+
+    @cached_property
+    def is_professional(self) -> bool:
+        return self.professional is not None
+
+    @cached_property
+    def is_service_user(self) -> bool:
+        if self.professional is not None or not self._user.is_authenticated:
+            return False
+        return hasattr(self._user, "person")
+
+    @cached_property
+    def _details(self) -> Any:
+        # One query for agency name and team-lead flag together.
+        if self.professional is None:
+            return None
+        return professional_with_header_details(professional=self.professional)
+
+    @cached_property
+    def leads_team(self) -> bool:
+        return bool(self._details and self._details.leads_team)
+
+    @cached_property
+    def display_name(self) -> str:
+        if self.professional is not None:
+            return self.professional.full_name
+        return self._user.get_full_name() or self._user.get_username()
+
+    @cached_property
+    def agency_name(self) -> str:
+        if self._details is not None:
+            return self._details.agency.name
+        return ""
+
+    @cached_property
+    def section(self) -> str:
+        match = getattr(self._request, "resolver_match", None)
+        if match is None:
+            return ""
+        if match.namespace == "portal":
+            return "portal"
+        if match.namespace != "cases":
+            return match.namespace
+        if match.url_name in _SECTIONS:
+            return _SECTIONS[match.url_name]
+        if (match.url_name or "").startswith("person"):
+            return "people"
+        return "cases"
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    if not request.user.is_authenticated:
+        return {}
+    return {"nav": Navigation(request)}

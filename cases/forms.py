@@ -1,0 +1,218 @@
+"""HTML forms of the case pages. They check shape (required, a real date, a
+choice from the list); business rules live in cases.services, whose
+ValidationErrors are mapped back onto these forms by `apply_service_errors`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from agencies.models import Professional
+from cases.models import CaseStatus, Goal, Person, ReviewKind, Role
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-03-27."}
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError inline: on its field when the form has
+    one, otherwise at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ProfessionalChoiceField(forms.ModelChoiceField):
+    """A professional shown with their agency, so cross-agency teams are clear."""
+
+    def label_from_instance(self, obj: Professional) -> str:
+        return f"{obj.full_name} – {obj.agency.name}"
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        if obj.date_of_birth:
+            return f"{obj.full_name} (born {obj.date_of_birth:%-d %B %Y})"
+        return obj.full_name
+
+
+class CaseOpenForm(forms.Form):
+    title = forms.CharField(
+        label="Case title",
+        max_length=200,
+        help_text="A short name colleagues will recognise, for example “Okafor family support”.",
+        error_messages={"required": "Give the case a title."},
+    )
+    people = PersonChoiceField(
+        label="Who is the case about?",
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose everyone the case is about.",
+        error_messages={"required": "Choose at least one person the case is about."},
+    )
+    lead_professional = ProfessionalChoiceField(
+        label="Lead professional",
+        queryset=Professional.objects.none(),
+        help_text="The one person accountable for co-ordinating the case.",
+        error_messages={"required": "Every case needs a lead professional."},
+    )
+
+    def __init__(
+        self, *args: Any, people: QuerySet[Person], professionals: QuerySet[Professional], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = people
+        self.fields["lead_professional"].queryset = professionals
+
+
+class PersonForm(forms.Form):
+    given_name = forms.CharField(label="Given name", max_length=100, error_messages={"required": "Enter a given name."})
+    family_name = forms.CharField(
+        label="Family name", max_length=100, error_messages={"required": "Enter a family name."}
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
+    preferred_language = forms.CharField(
+        label="Preferred language",
+        max_length=35,
+        initial="en",
+        help_text="A language tag, for example en (English), cy (Welsh), pl (Polish), ar (Arabic).",
+        error_messages={"required": "Enter a preferred language, for example en."},
+    )
+    interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
+
+    def clean_preferred_language(self) -> str:
+        value = self.cleaned_data["preferred_language"].strip()
+        parts = value.split("-")
+        if not all(part.isalnum() and 1 <= len(part) <= 8 for part in parts) or not parts[0].isalpha():
+            raise ValidationError("Enter a language tag such as en, cy, pl or ar.")
+        return value
+
+
+class AssignmentForm(forms.Form):
+    professional = ProfessionalChoiceField(
+        label="Professional",
+        queryset=Professional.objects.none(),
+        help_text="Anyone from any agency.",
+        error_messages={"required": "Choose a professional."},
+    )
+    role = forms.ChoiceField(label="Role", choices=Role.choices, error_messages={"required": "Choose a role."})
+
+    def __init__(self, *args: Any, professionals: QuerySet[Professional], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["professional"].queryset = professionals
+
+
+class GoalForm(forms.Form):
+    description = forms.CharField(
+        label="What will be different?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what will be different."},
+    )
+    measure = forms.CharField(
+        label="How will we know?",
+        help_text="How the change is measured, for example “attendance above 95% over a term”.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say how you will measure it."},
+    )
+    target_date = forms.DateField(
+        label="By when?",
+        widget=DateInput(),
+        error_messages={"required": "Give a target date.", **DATE_ERRORS},
+    )
+    plain_summary = forms.CharField(
+        label="In plain words for the person",
+        help_text="This is what the person sees in their portal. Use everyday words.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the goal in plain words for the person."},
+    )
+
+
+class MilestoneForm(forms.Form):
+    goal = forms.ModelChoiceField(
+        label="Goal", queryset=Goal.objects.none(), error_messages={"required": "Choose a goal of this case."}
+    )
+    title = forms.CharField(
+        label="Milestone", max_length=200, error_messages={"required": "Give the milestone a title."}
+    )
+    due_date = forms.DateField(
+        label="Due date", widget=DateInput(), error_messages={"required": "Give a due date.", **DATE_ERRORS}
+    )
+    accountable = ProfessionalChoiceField(
+        label="Accountable professional",
+        queryset=Professional.objects.none(),
+        help_text="One named person from the case team.",
+        error_messages={"required": "Every milestone needs one accountable professional."},
+    )
+    plain_summary = forms.CharField(
+        label="In plain words for the person",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, goals: QuerySet[Goal], team: QuerySet[Professional], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = goals
+        self.fields["goal"].label_from_instance = lambda g: g.description[:80]
+        self.fields["accountable"].queryset = team
+
+
+class ReviewForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind of review", choices=ReviewKind.choices)
+    scheduled_for = forms.DateField(
+        label="Date", widget=DateInput(), error_messages={"required": "Give a date for the review.", **DATE_ERRORS}
+    )
+    accountable = ProfessionalChoiceField(
+        label="Accountable professional",
+        queryset=Professional.objects.none(),
+        help_text="One named person from the case team.",
+        error_messages={"required": "Every review needs one accountable professional."},
+    )
+
+    def __init__(self, *args: Any, team: QuerySet[Professional], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accountable"].queryset = team
+
+
+class HandoverForm(forms.Form):
+    accountable = ProfessionalChoiceField(
+        label="Hand over to",
+        queryset=Professional.objects.none(),
+        help_text="Someone on the case team. They will be told it is now theirs.",
+        error_messages={"required": "Choose who takes it over."},
+    )
+
+    def __init__(self, *args: Any, team: QuerySet[Professional], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accountable"].queryset = team
+
+
+class CloseCaseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the case closing?",
+        help_text="At least 10 characters. The team can still read the case afterwards.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why the case is closing (at least 10 characters)."},
+    )
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label="Search by title or reference", required=False, max_length=200)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "All cases"), *CaseStatus.choices])
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label="Search by name", required=False, max_length=200)
