@@ -340,6 +340,7 @@ def case_milestones(*, case: Case) -> QuerySet[Milestone]:
     """The case's milestones, soonest first (the case was checked by get_case_for)."""
     return Milestone.objects.filter(case=case).order_by("due_date", "created_at", "id")
 
+
 # --- Records, consent, overrides and the audit trail (the sharing issue) -------
 #
 # Every read of a record goes through cases.sharing; nothing else filters records.
@@ -539,6 +540,15 @@ def consent_person_get_for(*, user: Any, person_id: Any) -> Person:
         if person is not None:
             return person
     raise Http404("Not found")
+
+
+def consent_agency_choices() -> QuerySet[Agency]:
+    """Agencies a consent may name (directory data, visible to everyone signed in)."""
+    return Agency.objects.order_by("name")
+
+
+def today() -> date:
+    return timezone.localdate()
 
 
 def consent_list_for(*, person: Person) -> QuerySet[Consent]:
