@@ -1,0 +1,71 @@
+"""The journey of issue 2 in a real browser: a lead professional plans work for a
+colleague in another agency, and the colleague finds it on My work. Each page on
+the way passes axe-core's accessibility checks."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from tests.e2e.accessibility import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+
+
+def test_sign_in_page_is_accessible(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, live_server, world):
+    target = timezone.localdate() + datetime.timedelta(days=60)
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    goal_text = "Maya's family has a stable home"
+    milestone_title = "Housing needs assessment with Maya's family"
+
+    sign_in(page, live_server.url, "sam", world.password)
+    page.get_by_role("link", name=world.case.title).first.click()
+    expect(page.get_by_role("heading", level=1, name=world.case.title)).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Add a goal").click()
+    page.get_by_label("What will be different?").fill(goal_text)
+    page.get_by_label("How will we know?").fill("A tenancy agreement signed and no moves for six months")
+    page.get_by_label("By when?").fill(target.isoformat())
+    page.get_by_label("In plain words for the person").fill("You have a safe home to live in")
+    page.get_by_role("button", name="Add the goal").click()
+    expect(page.get_by_role("heading", level=3, name=goal_text)).to_be_visible()
+
+    page.goto(f"{live_server.url}/cases/{world.case.id}/milestones/new/")
+    page.get_by_label("Goal").select_option(label=goal_text)
+    page.get_by_label("Milestone", exact=True).fill(milestone_title)
+    page.get_by_label("Due date").fill(due.isoformat())
+    page.get_by_label("Accountable professional").select_option(label=f"{world.nia.full_name} – {world.health.name}")
+    page.get_by_label("In plain words for the person").fill("We look at what help you need with housing")
+    page.get_by_role("button", name="Add the milestone").click()
+    item = page.get_by_role("listitem").filter(has_text=milestone_title)
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text(f"Accountable: {world.nia.full_name}")
+    sign_out(page)
+
+    sign_in(page, live_server.url, "nia", world.password)
+    row = page.get_by_role("row").filter(has_text=milestone_title)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(world.case.title)
+    expect(row).to_contain_text(due.strftime("%-d %b %Y"))
+    assert_accessible(page)
