@@ -66,6 +66,29 @@ def due_items(*, today: date) -> Iterator[DueItem]:
             )
 
 
+def accountable_items(professional_id: uuid.UUID) -> list[DueItem]:
+    """Open items on open cases this professional is accountable for (the calendar feed)."""
+    items: list[DueItem] = []
+    for subject_type, model, date_field in (("milestone", Milestone, "due_date"), ("review", Review, "scheduled_for")):
+        rows = model.objects.filter(
+            accountable_id=professional_id, status=ItemStatus.OPEN, case__status=CaseStatus.OPEN
+        ).values_list("id", date_field, "case_id", "case__reference")
+        items.extend(
+            DueItem(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                due_date=due,
+                accountable=professional_id,
+                team_lead=None,
+                case=case_id,
+                case_reference=reference,
+                link=item_link(case_id=case_id, subject_type=subject_type, subject_id=subject_id),
+            )
+            for subject_id, due, case_id, reference in rows
+        )
+    return items
+
+
 def still_due_checker(model: type, date_field: str):  # type: ignore[no-untyped-def]
     """A checker for accountability: which (id, accountable, due date) keys are still
     open, on an open case, held by the same professional and due on the same date."""
