@@ -173,3 +173,10 @@ def test_header_count_costs_no_query_for_anonymous_visitors(django_assert_num_qu
             Context(notifications(request))
         )
     assert html.strip() == ""
+
+
+def test_team_page_shows_the_leads_escalations(client, world):
+    run_scan(world.milestone.due_date + D(days=3))
+    client.force_login(world.hal.user)
+    html = client.get("/team/").content.decode()
+    assert "Escalations to you" in html and world.case.reference in html
