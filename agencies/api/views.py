@@ -209,5 +209,7 @@ class ProfessionalDetailView(generics.GenericAPIView):
         _require(selectors.can_administer_agency(request.user, professional.agency_id))
         data = s.ProfessionalUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        professional = services.professional_update(professional=professional, actor=request.user, **data.validated_data)
+        professional = services.professional_update(
+            professional=professional, actor=request.user, **data.validated_data
+        )
         return Response(s.ProfessionalSerializer(professional).data)

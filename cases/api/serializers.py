@@ -112,7 +112,10 @@ class PortalAccountSerializer(serializers.Serializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    people = serializers.PrimaryKeyRelatedField(many=True, read_only=True, pk_field=serializers.UUIDField())
+    people = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True, pk_field=serializers.UUIDField()),
+        read_only=True,
+    )
     lead_professional = serializers.UUIDField(source="lead_professional_id", read_only=True)
 
     class Meta:

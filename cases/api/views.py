@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -22,7 +23,7 @@ from agencies.api.base import IsProfessionalOrAdmin
 from agencies.selectors import is_admin, professional_for
 from cases import selectors, services
 from cases.api import serializers as s
-from cases.models import Case, Goal, ItemStatus, Milestone, Person, Review, RoleAssignment
+from cases.models import Case, CaseStatus, Goal, ItemStatus, Milestone, Person, Review, RoleAssignment
 from cases.selectors import MANAGE, VIEW, CaseAccess
 
 
@@ -43,9 +44,9 @@ def _may_act_on_item(access: CaseAccess, item: Milestone | Review) -> None:
     provided the caller would otherwise be allowed."""
     if access.can_complete(item):
         return
-    if item.status != ItemStatus.OPEN or access.case.status != "open":
-        if access.can_manage or item.accountable_id == access.professional.id:
-            return
+    no_longer_open = item.status != ItemStatus.OPEN or access.case.status != CaseStatus.OPEN
+    if no_longer_open and (access.can_manage or item.accountable_id == access.professional.id):
+        return
     raise PermissionDenied("Only the accountable professional or a case manager can do this.")
 
 
@@ -57,7 +58,7 @@ class MeView(APIView):
 
     @extend_schema(responses=s.MeSerializer, tags=["me"])
     def get(self, request: Request) -> Response:
-        user = request.user
+        user: Any = request.user
         professional = professional_for(user)
         person = None if professional is not None else selectors.person_for(user)
         if is_admin(user):
@@ -124,9 +125,7 @@ class PortalAccountView(generics.GenericAPIView):
     serializer_class = s.PortalAccountSerializer
     queryset = Person.objects.none()
 
-    @extend_schema(
-        request=s.PortalAccountCreateSerializer, responses={201: s.PortalAccountSerializer}, tags=["people"]
-    )
+    @extend_schema(request=s.PortalAccountCreateSerializer, responses={201: s.PortalAccountSerializer}, tags=["people"])
     def post(self, request: Request, person_id: str) -> Response:
         person = selectors.person_get_for_portal_account(user=request.user, person_id=person_id)
         data = s.PortalAccountCreateSerializer(data=request.data)
@@ -190,7 +189,14 @@ class CaseDetailView(_CaseScoped):
             if "title" in v:
                 case = services.case_update(case=case, title=v["title"], actor=request.user)
             if v.get("status") == "closed":
-                case = services.case_close(case=case, reason=v["closure_reason"], actor=request.user)
+                try:
+                    case = services.case_close(case=case, reason=v["closure_reason"], actor=request.user)
+                except DjangoValidationError as exc:
+                    # The service names its argument `reason`; the API field is `closure_reason`.
+                    errors = exc.message_dict
+                    raise DjangoValidationError(
+                        {("closure_reason" if k == "reason" else k): msgs for k, msgs in errors.items()}
+                    ) from None
         return Response(s.CaseSerializer(case).data)
 
 
@@ -322,4 +328,3 @@ class ReviewListView(_CaseScoped):
         data.is_valid(raise_exception=True)
         review = services.review_add(case=case, actor=request.user, **data.validated_data)
         return Response(s.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
-
