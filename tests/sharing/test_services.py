@@ -271,9 +271,11 @@ def test_review_page_records_an_outcome(world, client):
 def test_override_banner_shows_on_the_case_page_while_active(world, client):
     access = override(world, world.nia, "social_care")
     client.force_login(world.nia.user)
-    assert "Safeguarding override active" in client.get(f"/cases/{world.case.id}/").content.decode()
+    sections = f"/cases/{world.case.id}/sharing/"  # the case page's sharing sections (htmx-loaded)
+    assert "Safeguarding override active" in client.get(sections, HTTP_HX_REQUEST="true").content.decode()
+    assert "Safeguarding override active" in client.get(f"/cases/{world.case.id}/records/").content.decode()
     services.safeguarding_access_end(access=access, actor=world.nia.user)
-    assert "Safeguarding override active" not in client.get(f"/cases/{world.case.id}/").content.decode()
+    assert "Safeguarding override active" not in client.get(sections, HTTP_HX_REQUEST="true").content.decode()
 
 
 # --- The audit trail -------------------------------------------------------------------
