@@ -35,3 +35,16 @@ class IsProfessionalOrAdmin(permissions.BasePermission):
         if not getattr(user, "is_authenticated", False):
             return False
         return is_admin(user) or professional_for(user) is not None
+
+
+def uuid_path_parameters(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every `<name>_id` path parameter is a UUID.
+
+    URLs take any segment (`<str:case_id>`) so that a malformed id reaches the selector and
+    answers the API's JSON 404; the contract still documents ids as UUIDs."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "path" and parameter.get("name", "").endswith("_id"):
+                    parameter["schema"] = {"type": "string", "format": "uuid"}
+    return result

@@ -78,3 +78,9 @@ def test_docs_page_loads_its_assets_from_this_app_only():
     assert all(not re.match(r"^(https?:)?//", src) for src in sources), sources
     assert "swagger-ui" in html
     assert "cdn" not in html.lower()
+
+
+def test_path_ids_are_documented_as_uuids():
+    parameters = _schema()["paths"]["/api/v1/milestones/{milestone_id}/"]["get"]["parameters"]
+    (milestone_id,) = [p for p in parameters if p["in"] == "path"]
+    assert milestone_id["schema"] == {"type": "string", "format": "uuid"}
