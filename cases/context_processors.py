@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from agencies.selectors import professional_for
-from cases.selectors import professional_with_header_details
+from cases.selectors import leads_a_team
 
 # url names of the `cases` namespace -> navigation section
 _SECTIONS = {
@@ -40,15 +40,12 @@ class Navigation:
         return hasattr(self._user, "person")
 
     @cached_property
-    def _details(self) -> Any:
-        # One query for agency name and team-lead flag together.
-        if self.professional is None:
-            return None
-        return professional_with_header_details(professional=self.professional)
-
-    @cached_property
     def leads_team(self) -> bool:
-        return bool(self._details and self._details.leads_team)
+        if self.professional is None:
+            return False
+        # Loaded with the user by agencies.backends.ProfessionalModelBackend; asked for otherwise.
+        flag = getattr(self._user, "leads_a_team", None)
+        return bool(flag) if flag is not None else leads_a_team(professional=self.professional)
 
     @cached_property
     def display_name(self) -> str:
@@ -58,8 +55,8 @@ class Navigation:
 
     @cached_property
     def agency_name(self) -> str:
-        if self._details is not None:
-            return self._details.agency.name
+        if self.professional is not None:
+            return self.professional.agency.name
         return ""
 
     @cached_property

@@ -17,15 +17,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from guardian.core import ObjectPermissionChecker
 
 from accountability.models import AuditEvent
 from accountability.services import audit_record, audit_record_many
-from agencies.models import Agency, Professional, Team
+from agencies.models import Agency, Professional
 from agencies.selectors import is_admin, professional_for
 from cases import sharing
 from cases.models import (
     Case,
+    CaseUserObjectPermission,
     CaseStatus,
     Category,
     Consent,
@@ -82,31 +82,47 @@ def parse_uuid(value: Any) -> uuid.UUID:
         raise Http404("Not found") from None
 
 
-def _perms_for(user: Any, case: Case, *, leads_member: bool) -> set[str]:
+def _granted_expr(user: Any, codename: str) -> Exists:
+    """True where `user` holds the django-guardian object permission on the case (read from
+    the direct foreign-key table; case permissions are only ever granted to users, by the
+    assignment service, never to groups)."""
+    return Exists(
+        CaseUserObjectPermission.objects.filter(content_object=OuterRef("pk"), user=user, permission__codename=codename)
+    )
+
+
+def _perms_for(case: Case) -> set[str]:
     perms = {VIEW}
     if case.status != CaseStatus.OPEN:
         return perms
-    granted = set(ObjectPermissionChecker(user).get_perms(case))
-    if "contribute_case" in granted:
+    if case.may_contribute:
         perms.add(CONTRIBUTE)
-    if "manage_case" in granted or leads_member:
+    if case.may_manage or case.leads_member:
         perms |= {CONTRIBUTE, MANAGE}
     return perms
 
 
 def get_case_for(*, user: Any, case_id: Any, perm: str = VIEW, request: Any = None) -> CaseAccess:
     """The case with the viewer's permissions; Http404 if not visible, PermissionDenied if
-    visible but `perm` is not held. Refused access to an existing case is audited."""
+    visible but `perm` is not held. Refused access to an existing case is audited.
+    One query: visibility and permissions are annotations on the case row."""
     pk = parse_uuid(case_id)
     professional = professional_for(user)
-    case = sharing.case_with_access(professional, pk)
+    case = None
+    if professional is not None:
+        case = sharing.case_with_access(
+            professional,
+            pk,
+            annotations={
+                "may_contribute": _granted_expr(user, "contribute_case"),
+                "may_manage": _granted_expr(user, "manage_case"),
+            },
+        )
     if case is None or professional is None:
         if Case.objects.filter(pk=pk).exists():
             audit_record(action="cases.case.access_refused", actor=user, request=request, case=pk)
         raise Http404("Not found")
-    access = CaseAccess(
-        case=case, professional=professional, perms=_perms_for(user, case, leads_member=case.leads_member)
-    )
+    access = CaseAccess(case=case, professional=professional, perms=_perms_for(case))
     if perm not in access.perms:
         raise PermissionDenied("You can see this case but not do that.")
     return access
@@ -240,16 +256,6 @@ def team_due_items(*, lead: Professional) -> QuerySet[Milestone]:
 
 def leads_a_team(*, professional: Professional) -> bool:
     return professional.teams_led.exists()
-
-
-def professional_with_header_details(*, professional: Professional) -> Professional | None:
-    """The professional with their agency and a `leads_team` flag, in one query (page header)."""
-    return (
-        Professional.objects.filter(pk=professional.pk)
-        .select_related("agency")
-        .annotate(leads_team=Exists(Team.objects.filter(lead=OuterRef("pk"))))
-        .first()
-    )
 
 
 def _milestone_or_review(model: type, *, user: Any, item_id: Any, perm: str) -> tuple[Any, CaseAccess]:

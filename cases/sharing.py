@@ -63,15 +63,19 @@ def cases_visible_to(professional: Professional | None) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=visible_case_ids(professional))
 
 
-def case_with_access(professional: Professional | None, case_id: object) -> Case | None:
+def case_with_access(
+    professional: Professional | None, case_id: object, *, annotations: dict[str, Any] | None = None
+) -> Case | None:
     """The case if visible, annotated with how: `is_member` (on the team) and
-    `leads_member` (leads the team of someone on it); None when not visible."""
+    `leads_member` (leads the team of someone on it); None when not visible.
+    `annotations` lets the caller load more in the same query (e.g. permissions)."""
     if professional is None:
         return None
     return (
         Case.objects.filter(pk=case_id)
         .annotate(is_member=is_member_expr(professional), leads_member=leads_member_expr(professional))
         .filter(Q(is_member=True) | Q(leads_member=True))
+        .annotate(**(annotations or {}))
         .select_related("lead_professional__agency")
         .first()
     )

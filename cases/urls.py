@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_open, name="case_open"),
     path("cases/<str:case_id>/", views.case_detail, name="case_detail"),
+    path("cases/<str:case_id>/sharing/", views.case_sharing, name="case_sharing"),
     path("cases/<str:case_id>/team/add/", views.assignment_add, name="assignment_add"),
     path("cases/<str:case_id>/team/<str:assignment_id>/end/", views.assignment_end, name="assignment_end"),
     path("cases/<str:case_id>/goals/new/", views.goal_add, name="goal_add"),

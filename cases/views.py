@@ -202,6 +202,15 @@ def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
     )
 
 
+@login_required
+def case_sharing(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The case's records, consent grid and safeguarding overrides (the sharing sections).
+    The case page loads them with htmx as a fragment; without JavaScript this is a page."""
+    access = selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
+    template = "cases/case_sharing_fragment.html" if request.htmx else "cases/case_sharing.html"
+    return render(request, template, {"case": access.case, "access": access})
+
+
 def _form_page(
     request: HttpRequest,
     *,

@@ -5,7 +5,6 @@ sam's team); hal leads nia's team (sees the case through her); ivy and oz are
 not on it; maya is the person (portal only); admin is a superuser with no
 professional record."""
 
-
 import pytest
 from django.urls import reverse
 
@@ -20,6 +19,7 @@ def _urls(world):
         "case_list": reverse("cases:case_list"),
         "case_open": reverse("cases:case_open"),
         "case": reverse("cases:case_detail", args=[c]),
+        "case_sharing": reverse("cases:case_sharing", args=[c]),
         "assignment_add": reverse("cases:assignment_add", args=[c]),
         "goal_add": reverse("cases:goal_add", args=[c]),
         "milestone_add": reverse("cases:milestone_add", args=[c]),
@@ -45,6 +45,7 @@ my_work                    200  200  200  200  200  200  302  302
 case_list                  200  200  200  200  200  200  403  403
 case_open                  200  200  200  200  200  200  403  403
 case                       200  200  200  200  404  404  404  404
+case_sharing               200  200  200  200  404  404  404  404
 assignment_add             200  403  200  200  404  404  404  404
 goal_add                   200  403  200  200  404  404  404  404
 milestone_add              200  403  200  200  404  404  404  404
