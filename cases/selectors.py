@@ -25,8 +25,8 @@ from agencies.selectors import is_admin, professional_for
 from cases import sharing
 from cases.models import (
     Case,
-    CaseUserObjectPermission,
     CaseStatus,
+    CaseUserObjectPermission,
     Category,
     Consent,
     ConsentDecision,
