@@ -181,3 +181,24 @@ def test_directory_lists_filter_by_agency(scene, client_as):
     people = client.get(f"/api/v1/professionals/?agency={scene.social.id}").json()["results"]
     assert {p["id"] for p in people} == {str(scene.sam.id), str(scene.sue.id), str(scene.oz.id)}
     assert client.get("/api/v1/teams/?agency=not-a-uuid").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        lambda s: "/api/v1/cases/",
+        lambda s: f"/api/v1/cases/{s.case.id}/",
+        lambda s: f"/api/v1/cases/{s.case.id}/milestones/",
+        lambda s: f"/api/v1/milestones/{s.milestone.id}/",
+        lambda s: "/api/v1/teams/",
+        lambda s: f"/api/v1/people/{s.maya.id}/",
+        lambda s: "/api/v1/me/",
+    ],
+    ids=["cases", "case", "milestones", "milestone", "teams", "person", "me"],
+)
+def test_browsable_api_pages_render_for_a_signed_in_professional(scene, path):
+    client = APIClient()
+    client.force_login(scene.sam.user)
+    response = client.get(path(scene), HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
