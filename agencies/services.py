@@ -129,6 +129,10 @@ def professional_update(*, professional: Professional, actor: Any, **fields: Any
     for name, value in fields.items():
         setattr(professional, name, value)
     professional.save()
+    if "is_active" in fields and professional.user.is_active != professional.is_active:
+        # A professional who has left can no longer sign in (pages, portal or API token).
+        professional.user.is_active = professional.is_active
+        professional.user.save(update_fields=["is_active"])
     audit_record(
         action="agencies.professional.updated",
         actor=actor,

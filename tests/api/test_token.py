@@ -59,13 +59,15 @@ def test_missing_password_is_a_field_error(world):
     assert "password" in response.json()
 
 
-def test_inactive_professional_gets_no_token(world):
+def test_deactivated_professional_gets_no_token_and_their_old_token_stops_working(world):
+    client = APIClient()
+    token = login(client, "oz", world.password).json()["token"]
     agency_services.professional_update(professional=world.oz, is_active=False, actor=world.admin)
-    world.oz.user.is_active = False
-    world.oz.user.save(update_fields=["is_active"])
     response = login(APIClient(), "oz", world.password)
     assert response.status_code == 400
     assert "token" not in response.json()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").status_code == 401
 
 
 def test_a_bad_authorization_header_does_not_block_signing_in(world):
