@@ -124,7 +124,7 @@ def _loadavg() -> str:
 def run_size(args: argparse.Namespace) -> None:
     database_url = args.database_url
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # the app's settings + the bare view's URL
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 

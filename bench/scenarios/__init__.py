@@ -75,7 +75,10 @@ class Context:
             return {"Cookie": f"sessionid={self.session_cookie}"}
         return {}
 
-    def load(self, paths: list[str], *, auth: str | None = None, duration: int | None = None) -> LoadResult:
+    def load(
+        self, paths: list[str], *, auth: str | None = None, duration: int | None = None, warmup: int = 2
+    ) -> LoadResult:
+        """wrk against the server under test for `duration` seconds (default: --duration)."""
         assert self.server_url, "scenario needs_server=True to load the server"
         return measure(
             self.server_url,
@@ -84,6 +87,7 @@ class Context:
             duration=duration or self.duration,
             connections=self.connections,
             threads=self.threads,
+            warmup=warmup,
         )
 
 
