@@ -112,3 +112,9 @@ def test_make_test_also_checks_for_missing_migrations():
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
     assert "makemigrations --check --dry-run" in recipe
     assert "pytest" in recipe
+
+
+def test_readme_documents_every_environment_variable_the_settings_read():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", readme))
+    assert settings_env_names() - documented == set()
