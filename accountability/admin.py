@@ -19,8 +19,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = (
-        "created_at", "kind", "subject_type", "case_reference", "due_date", "recipient",
-        "sent_at", "cancelled_at", "email_status", "attempts", "last_error",
+        "created_at",
+        "kind",
+        "subject_type",
+        "case_reference",
+        "due_date",
+        "recipient",
+        "sent_at",
+        "cancelled_at",
+        "email_status",
+        "attempts",
+        "last_error",
     )
     list_filter = ("email_status", "kind", "subject_type", "due_date")
     search_fields = ("case_reference", "=recipient", "=subject_id")

@@ -116,7 +116,8 @@ class Reminder(models.Model):
         indexes = [
             # The delivery sweep: rows not yet delivered in-app.
             models.Index(
-                fields=["created_at"], condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
                 name="reminder_undelivered_idx",
             ),
             # E-mails still to send (pending retries) and digests to gather.
@@ -137,7 +138,9 @@ class Notification(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.UUIDField(help_text="Professional id")
-    reminder = models.OneToOneField(Reminder, on_delete=models.PROTECT, null=True, blank=True, related_name="notification")
+    reminder = models.OneToOneField(
+        Reminder, on_delete=models.PROTECT, null=True, blank=True, related_name="notification"
+    )
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     subject_type = models.CharField(max_length=40)
     subject_id = models.UUIDField()

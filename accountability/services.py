@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -80,7 +81,9 @@ def audit_record(
     )
 
 
-def audit_record_many(events: Iterable[dict[str, Any]], *, actor: Any = None, request: HttpRequest | None = None) -> None:
+def audit_record_many(
+    events: Iterable[dict[str, Any]], *, actor: Any = None, request: HttpRequest | None = None
+) -> None:
     """Append several events in one INSERT (for list reads: one event per person read)."""
     base = {**_actor_fields(actor), "ip": client_ip(request)}
     AuditEvent.objects.bulk_create([AuditEvent(**base, **e) for e in events])
@@ -144,11 +147,20 @@ def reminder_kinds_for(*, due_date: date, today: date) -> list[str]:
     after; escalation from 3 days overdue, within a catch-up window so a scan
     that did not run on the third day still escalates (once: the unique key)."""
     offset = (due_date - today).days
-    kinds = {7: [ReminderKind.UPCOMING], 1: [ReminderKind.DUE_TOMORROW], 0: [ReminderKind.DUE_TODAY], -1: [ReminderKind.OVERDUE]}
+    kinds = {
+        7: [ReminderKind.UPCOMING],
+        1: [ReminderKind.DUE_TOMORROW],
+        0: [ReminderKind.DUE_TODAY],
+        -1: [ReminderKind.OVERDUE],
+    }
     if offset in kinds:
         return [str(k) for k in kinds[offset]]
     late = -offset
-    if settings.REMINDER_ESCALATION_DAYS <= late <= settings.REMINDER_ESCALATION_DAYS + settings.REMINDER_ESCALATION_CATCHUP_DAYS:
+    if (
+        settings.REMINDER_ESCALATION_DAYS
+        <= late
+        <= settings.REMINDER_ESCALATION_DAYS + settings.REMINDER_ESCALATION_CATCHUP_DAYS
+    ):
         return [str(ReminderKind.ESCALATION)]
     return []
 
@@ -220,7 +232,7 @@ def reminders_enqueue_delivery(ids: list[int]) -> int:
 
     batches = reminder_batches(ids)
     for batch in batches:
-        transaction.on_commit(lambda b=batch: deliver_batch.delay(b))
+        transaction.on_commit(partial(deliver_batch.delay, batch))
     return len(batches)
 
 
@@ -246,7 +258,7 @@ def _still_due(rows: list[Reminder]) -> set[int]:
     return keep
 
 
-_EMAIL_STATUS_FOR = {
+_EMAIL_STATUS_FOR: dict[str, str] = {
     ReminderDelivery.EACH: EmailStatus.PENDING,
     ReminderDelivery.DIGEST: EmailStatus.DIGEST,
     ReminderDelivery.NONE: EmailStatus.SKIPPED,
@@ -282,9 +294,7 @@ def _claim_and_notify(chunk: list[int]) -> tuple[int, int]:
         # The claim: only rows still unsent are taken. Under the row locks above
         # (PostgreSQL) or the IMMEDIATE write transaction (SQLite) this is all of them.
         pks = [r.pk for r in group]
-        taken = set(
-            Reminder.objects.filter(pk__in=pks, sent_at=None).values_list("pk", flat=True)
-        )
+        taken = set(Reminder.objects.filter(pk__in=pks, sent_at=None).values_list("pk", flat=True))
         Reminder.objects.filter(pk__in=taken, sent_at=None).update(sent_at=now, claimed_at=now, email_status=status)
         claimed.extend(r for r in group if r.pk in taken)
     Notification.objects.bulk_create(
@@ -381,9 +391,7 @@ def _send(*, to: str, subject: str, body: str) -> None:
 
 
 def _emails_for(recipients: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    return dict(
-        Professional.objects.filter(id__in=set(recipients), is_active=True).values_list("id", "user__email")
-    )
+    return dict(Professional.objects.filter(id__in=set(recipients), is_active=True).values_list("id", "user__email"))
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -398,7 +406,9 @@ def _failure_fields(attempts: int, exc: Exception, now: datetime) -> dict[str, A
 
 
 def _send_reminder_emails(ids: list[int], result: DeliveryResult) -> None:
-    rows = list(Reminder.objects.filter(pk__in=ids, email_status=EmailStatus.PENDING, sent_at__isnull=False).order_by("pk"))
+    rows = list(
+        Reminder.objects.filter(pk__in=ids, email_status=EmailStatus.PENDING, sent_at__isnull=False).order_by("pk")
+    )
     addresses = _emails_for(r.recipient for r in rows)
     for r in rows:
         _delivery_delay()
@@ -467,9 +477,9 @@ def digests_send(*, today: date | None = None) -> DeliveryResult:
             ):
                 continue
             if digest.digest_date == today:
-                Reminder.objects.filter(recipient=digest.recipient, email_status=EmailStatus.DIGEST, digest=None).update(
-                    digest=digest, email_status=EmailStatus.IN_DIGEST
-                )
+                Reminder.objects.filter(
+                    recipient=digest.recipient, email_status=EmailStatus.DIGEST, digest=None
+                ).update(digest=digest, email_status=EmailStatus.IN_DIGEST)
         reminders = list(Reminder.objects.filter(digest=digest))
         address = addresses.get(digest.recipient)
         if not reminders or not address:
@@ -505,7 +515,9 @@ def notification_mark_read(*, professional: Professional, notification_id: Any, 
         return 0
     n = Notification.objects.filter(pk=nid, recipient=professional.id, read_at=None).update(read_at=timezone.now())
     if n:
-        audit_record(action="accountability.notification.read", actor=actor, subject_type="notification", subject_id=nid)
+        audit_record(
+            action="accountability.notification.read", actor=actor, subject_type="notification", subject_id=nid
+        )
     return n
 
 
@@ -540,6 +552,9 @@ def calendar_token_reset(*, professional: Professional, actor: Any) -> str:
     professional.calendar_token = secrets.token_urlsafe(32)
     professional.save(update_fields=["calendar_token"])
     audit_record(
-        action="accountability.calendar_token.reset", actor=actor, subject_type="professional", subject_id=professional.id
+        action="accountability.calendar_token.reset",
+        actor=actor,
+        subject_type="professional",
+        subject_id=professional.id,
     )
     return professional.calendar_token

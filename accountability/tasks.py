@@ -9,7 +9,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from accountability.services import MailNotSent, digests_send as _digests_send, reminders_deliver
+from accountability.services import MailNotSent, reminders_deliver
+from accountability.services import digests_send as _digests_send
 
 
 @shared_task(

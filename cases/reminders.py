@@ -89,7 +89,7 @@ def accountable_items(professional_id: uuid.UUID) -> list[DueItem]:
     return items
 
 
-def still_due_checker(model: type, date_field: str):  # type: ignore[no-untyped-def]
+def still_due_checker(model: type[Milestone] | type[Review], date_field: str):  # type: ignore[no-untyped-def]
     """A checker for accountability: which (id, accountable, due date) keys are still
     open, on an open case, held by the same professional and due on the same date."""
 

@@ -13,7 +13,17 @@ from agencies.selectors import professional_for
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "kind", "subject_type", "subject_id", "due_date", "case_reference", "link", "created_at", "read_at"]
+        fields = [
+            "id",
+            "kind",
+            "subject_type",
+            "subject_id",
+            "due_date",
+            "case_reference",
+            "link",
+            "created_at",
+            "read_at",
+        ]
         read_only_fields = fields
 
 

@@ -84,9 +84,25 @@ class Worker:
     def __init__(self, environ: dict[str, str], name: str) -> None:
         self.log = Path(environ["JOINEDUP_VAR_DIR"]) / f"{name}.log"
         self.proc = subprocess.Popen(
-            [CELERY, "-A", "coordination", "worker", "--pool=solo", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-n", f"{name}@%h", "-l", "INFO"],
-            cwd=ROOT, env=environ, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                CELERY,
+                "-A",
+                "coordination",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{name}@%h",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=environ,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_ready(self, timeout: float = 60) -> None:

@@ -24,8 +24,15 @@ def main(n: int) -> None:
 
     def prof(username):
         return agency_services.professional_create(
-            username=username, password="a-long-password-1", given_name=username.title(), family_name="Tester",
-            agency=agency, team=team, profession="nurse", email=f"{username}@example.org", actor=admin,
+            username=username,
+            password="a-long-password-1",
+            given_name=username.title(),
+            family_name="Tester",
+            agency=agency,
+            team=team,
+            profession="nurse",
+            email=f"{username}@example.org",
+            actor=admin,
         )
 
     lead, nia, sam = prof("hal"), prof("nia"), prof("sam")
@@ -34,13 +41,22 @@ def main(n: int) -> None:
     case = case_services.case_open(title="Okafor family support", people=[person], lead=sam, actor=sam.user)
     case_services.assignment_add(case=case, professional=nia, role="contributor", actor=sam.user)
     goal = case_services.goal_add(
-        case=case, description="Maya attends school", measure="Attendance", target_date=today + timedelta(days=90),
-        plain_summary="Maya goes to school", actor=sam.user,
+        case=case,
+        description="Maya attends school",
+        measure="Attendance",
+        target_date=today + timedelta(days=90),
+        plain_summary="Maya goes to school",
+        actor=sam.user,
     )
     for i in range(n):
         case_services.milestone_add(
-            case=case, goal=goal, title=f"Step {i}", due_date=today + timedelta(days=7),
-            accountable=nia if i % 2 else sam, plain_summary="", actor=sam.user,
+            case=case,
+            goal=goal,
+            title=f"Step {i}",
+            due_date=today + timedelta(days=7),
+            accountable=nia if i % 2 else sam,
+            plain_summary="",
+            actor=sam.user,
         )
     print(today.isoformat())
 

@@ -41,8 +41,13 @@ def test_overlapping_scans_on_postgresql_create_and_send_each_reminder_once(worl
         pytest.skip("this test needs DATABASE_URL to point at PostgreSQL; the SQLite twin runs below")
     for i in range(11):
         case_services.milestone_add(
-            case=world.case, goal=world.goal, title=f"Step {i}", due_date=world.milestone.due_date,
-            accountable=world.sam if i % 2 else world.nia, plain_summary="", actor=world.sam.user,
+            case=world.case,
+            goal=world.goal,
+            title=f"Step {i}",
+            due_date=world.milestone.due_date,
+            accountable=world.sam if i % 2 else world.nia,
+            plain_summary="",
+            actor=world.sam.user,
         )
     environ = procs.env(procs.database_url_of_test_db(), tmp_path, REMINDER_CLAIM_CHUNK="3")
     due = world.milestone.due_date

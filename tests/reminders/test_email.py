@@ -18,8 +18,17 @@ def _case_content(world) -> list[str]:
     """Every name, title and text of the world that must never leave the app by e-mail."""
     people = [world.maya.given_name, world.maya.family_name]
     professionals = [p.given_name for p in (world.nia, world.hal, world.sam, world.sue)] + [world.nia.family_name]
-    return people + professionals + [world.case.title, world.milestone.title, world.milestone.plain_summary,
-                                     world.goal.description, world.goal.plain_summary]
+    return (
+        people
+        + professionals
+        + [
+            world.case.title,
+            world.milestone.title,
+            world.milestone.plain_summary,
+            world.goal.description,
+            world.goal.plain_summary,
+        ]
+    )
 
 
 def _assert_no_case_content(world, message) -> None:
@@ -65,8 +74,13 @@ def test_professional_choosing_no_email_gets_only_the_in_app_notification(world,
 def _more_milestones(world, n, accountable, due):
     return [
         case_services.milestone_add(
-            case=world.case, goal=world.goal, title=f"Private step {i} for Maya", due_date=due,
-            accountable=accountable, plain_summary="Maya's secret", actor=world.sam.user,
+            case=world.case,
+            goal=world.goal,
+            title=f"Private step {i} for Maya",
+            due_date=due,
+            accountable=accountable,
+            plain_summary="Maya's secret",
+            actor=world.sam.user,
         )
         for i in range(n)
     ]
@@ -168,7 +182,9 @@ def test_email_failing_every_retry_is_recorded_as_failed(world, flaky_mail, mail
     assert Notification.objects.count() == 1  # the in-app notification was delivered regardless
 
 
-def test_the_sweep_of_each_scan_retries_a_pending_email_once_its_backoff_has_passed(world, flaky_mail, mailoutbox, settings):
+def test_the_sweep_of_each_scan_retries_a_pending_email_once_its_backoff_has_passed(
+    world, flaky_mail, mailoutbox, settings
+):
     settings.REMINDER_MAIL_RETRY_BACKOFF = 0
     flaky_mail.failures = 1
     run_scan(world.milestone.due_date)

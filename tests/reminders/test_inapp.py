@@ -119,7 +119,7 @@ def test_calendar_feed_lists_my_items_with_kind_and_reference_only(client, world
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
-    events = [c for c in cal.walk("VEVENT")]
+    events = list(cal.walk("VEVENT"))
     assert [str(e["summary"]) for e in events] == [f"Milestone due: {world.case.reference}"]
     assert events[0].decoded("dtstart") == world.milestone.due_date
     assert str(world.milestone.id) in str(events[0]["url"])
@@ -169,9 +169,7 @@ def test_header_count_costs_no_query_for_anonymous_visitors(django_assert_num_qu
 
     request.user = AnonymousUser()
     with django_assert_num_queries(0):
-        html = Template('{% include "accountability/includes/nav_link.html" %}').render(
-            Context(notifications(request))
-        )
+        html = Template('{% include "accountability/includes/nav_link.html" %}').render(Context(notifications(request)))
     assert html.strip() == ""
 
 

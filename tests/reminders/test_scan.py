@@ -157,7 +157,9 @@ def test_rerunning_the_scan_and_delivering_the_same_ids_again_sends_nothing_twic
     assert len(mailoutbox) == 1
 
 
-def test_scan_enqueues_one_message_per_thousand_reminders_after_commit(world, django_capture_on_commit_callbacks, settings, monkeypatch):
+def test_scan_enqueues_one_message_per_thousand_reminders_after_commit(
+    world, django_capture_on_commit_callbacks, settings, monkeypatch
+):
     from accountability import tasks
     from cases.reminders import reminders_scan
 
@@ -167,8 +169,13 @@ def test_scan_enqueues_one_message_per_thousand_reminders_after_commit(world, dj
     goal = world.goal
     for i in range(4):
         case_services.milestone_add(
-            case=world.case, goal=goal, title=f"Step {i}", due_date=world.milestone.due_date,
-            accountable=world.sam, plain_summary="", actor=world.sam.user,
+            case=world.case,
+            goal=goal,
+            title=f"Step {i}",
+            due_date=world.milestone.due_date,
+            accountable=world.sam,
+            plain_summary="",
+            actor=world.sam.user,
         )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         result = reminders_scan(today=world.milestone.due_date)
@@ -199,4 +206,3 @@ def test_command_rejects_a_malformed_date(world):
 
     with pytest.raises(CommandError):
         call_command("send_reminders", "--date", "28/11/2026")
-

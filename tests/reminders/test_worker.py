@@ -57,7 +57,9 @@ def workers():
 
 
 def _scan(environ, day: datetime.date) -> str:
-    ((code, out),) = procs.run_all_at_once([[procs.PYTHON, "-m", "tests.reminders.scan_once", day.isoformat()]], environ)
+    ((code, out),) = procs.run_all_at_once(
+        [[procs.PYTHON, "-m", "tests.reminders.scan_once", day.isoformat()]], environ
+    )
     assert code == 0, out
     return out
 
@@ -75,12 +77,19 @@ def test_scan_enqueues_on_redis_and_a_worker_delivers_the_notification(world, wo
     assert Reminder.objects.get().email_status == EmailStatus.SENT
 
 
-def test_worker_killed_mid_batch_then_another_delivers_every_reminder_exactly_once(world, worker_env, workers, tmp_path):
+def test_worker_killed_mid_batch_then_another_delivers_every_reminder_exactly_once(
+    world, worker_env, workers, tmp_path
+):
     total = 30
     for i in range(total - 1):
         case_services.milestone_add(
-            case=world.case, goal=world.goal, title=f"Step {i}", due_date=world.milestone.due_date,
-            accountable=world.sam if i % 2 else world.nia, plain_summary="", actor=world.sam.user,
+            case=world.case,
+            goal=world.goal,
+            title=f"Step {i}",
+            due_date=world.milestone.due_date,
+            accountable=world.sam if i % 2 else world.nia,
+            plain_summary="",
+            actor=world.sam.user,
         )
     slow = {**worker_env, "REMINDER_DELIVERY_DELAY_MS": "150", "REMINDER_CLAIM_CHUNK": "3"}
     first = procs.Worker(slow, "w1")
@@ -92,16 +101,19 @@ def test_worker_killed_mid_batch_then_another_delivers_every_reminder_exactly_on
     first.kill()
     done_before = Notification.objects.count()
     emailed_before = Reminder.objects.filter(email_status=EmailStatus.SENT).count()
-    assert 0 < done_before and emailed_before < total, (done_before, emailed_before)
+    assert done_before > 0 and emailed_before < total, (done_before, emailed_before)
 
     second = procs.Worker({**worker_env, "REMINDER_CLAIM_CHUNK": "3"}, "w2")
     workers.append(second)
     second.wait_ready()
 
     def all_emailed() -> bool:
-        return Reminder.objects.filter(email_status=EmailStatus.SENT).count() + Reminder.objects.filter(
-            email_status=EmailStatus.SENDING
-        ).count() == total and Reminder.objects.filter(email_status=EmailStatus.PENDING).count() == 0
+        return (
+            Reminder.objects.filter(email_status=EmailStatus.SENT).count()
+            + Reminder.objects.filter(email_status=EmailStatus.SENDING).count()
+            == total
+            and Reminder.objects.filter(email_status=EmailStatus.PENDING).count() == 0
+        )
 
     procs.wait_for(all_emailed, 90, second.log.read_text())
     assert Notification.objects.count() == total
