@@ -362,6 +362,8 @@ def render(results: list[dict[str, Any]], args: argparse.Namespace, facts: dict[
 
 
 def _git_commit() -> str:
+    if os.environ.get("BENCH_COMMIT"):  # set when running from an exported snapshot of a commit
+        return os.environ["BENCH_COMMIT"]
     try:
         return subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True

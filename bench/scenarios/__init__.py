@@ -76,7 +76,13 @@ class Context:
         return {}
 
     def load(
-        self, paths: list[str], *, auth: str | None = None, duration: int | None = None, warmup: int = 2
+        self,
+        paths: list[str],
+        *,
+        auth: str | None = None,
+        duration: int | None = None,
+        warmup: int = 2,
+        connections: int | None = None,
     ) -> LoadResult:
         """wrk against the server under test for `duration` seconds (default: --duration)."""
         assert self.server_url, "scenario needs_server=True to load the server"
@@ -85,7 +91,7 @@ class Context:
             paths,
             headers=self.auth_headers(auth),
             duration=duration or self.duration,
-            connections=self.connections,
+            connections=connections or self.connections,
             threads=self.threads,
             warmup=warmup,
         )
