@@ -120,7 +120,8 @@ class AgencyAdmin(AgencyScopedAdmin):
                 object_id = uuid.UUID(str(match.kwargs.get("object_id"))) if match else None
             except ValueError:
                 object_id = None
-            kwargs["queryset"] = Professional.objects.filter(agency_id=object_id, is_active=True)
+            candidates = Professional.objects.filter(is_active=True)
+            kwargs["queryset"] = candidates.filter(agency_id=object_id) if object_id else candidates.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Agency, form: forms.ModelForm, change: bool) -> None:
@@ -139,7 +140,7 @@ class TeamForm(forms.ModelForm):
         fields = ["agency", "name", "lead"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         agency, lead = data.get("agency"), data.get("lead")
         if agency is not None and lead is not None and lead.agency_id != agency.pk:
             raise ValidationError({"lead": "The team lead must work for the team's agency."})
@@ -180,7 +181,7 @@ class ProfessionalAddForm(forms.ModelForm):
         return username
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         agency, team = data.get("agency"), data.get("team")
         if agency is not None and team is not None and team.agency_id != agency.pk:
             raise ValidationError({"team": "The team must belong to the professional's agency."})
@@ -196,7 +197,7 @@ class ProfessionalAddForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Professional:
         # Saving happens in ProfessionalAdmin.save_model through the service.
-        self.save_m2m = lambda: None
+        self.save_m2m = lambda: None  # type: ignore[method-assign]
         return self.instance
 
 
@@ -214,7 +215,7 @@ class ProfessionalChangeForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         team = data.get("team")
         if team is not None and team.agency_id != self.instance.agency_id:
             raise ValidationError({"team": "The team must belong to the professional's agency."})
@@ -233,7 +234,7 @@ class ProfessionalAdmin(AgencyScopedAdmin):
         kwargs["fields"] = None
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["username", "password", "email", *ProfessionalAddForm.Meta.fields]
         return ["agency", *ProfessionalChangeForm.Meta.fields]

@@ -19,8 +19,8 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["reference"]
     list_select_related = ["lead_professional"]
-    fields = ["reference", "status", "opened_at", "lead_professional", "closed_at"]
-    readonly_fields = fields
+    fields = ("reference", "status", "opened_at", "lead_professional", "closed_at")
+    readonly_fields = ("reference", "status", "opened_at", "lead_professional", "closed_at")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser

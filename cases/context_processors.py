@@ -51,7 +51,8 @@ class Navigation:
     def display_name(self) -> str:
         if self.professional is not None:
             return self.professional.full_name
-        return self._user.get_full_name() or self._user.get_username()
+        full_name = getattr(self._user, "get_full_name", lambda: "")()
+        return full_name or self._user.get_username()
 
     @cached_property
     def agency_name(self) -> str:

@@ -4,7 +4,7 @@ ValidationErrors are mapped back onto these forms by `apply_service_errors`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,6 +32,11 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A model choice field of the form, typed, so its queryset can be narrowed per request."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class ProfessionalChoiceField(forms.ModelChoiceField):
@@ -73,8 +78,8 @@ class CaseOpenForm(forms.Form):
         self, *args: Any, people: QuerySet[Person], professionals: QuerySet[Professional], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = people
-        self.fields["lead_professional"].queryset = professionals
+        _choice(self, "people").queryset = people
+        _choice(self, "lead_professional").queryset = professionals
 
 
 class PersonForm(forms.Form):
@@ -113,7 +118,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, professionals: QuerySet[Professional], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["professional"].queryset = professionals
+        _choice(self, "professional").queryset = professionals
 
 
 class GoalForm(forms.Form):
@@ -165,9 +170,9 @@ class MilestoneForm(forms.Form):
 
     def __init__(self, *args: Any, goals: QuerySet[Goal], team: QuerySet[Professional], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = goals
-        self.fields["goal"].label_from_instance = lambda g: g.description[:80]
-        self.fields["accountable"].queryset = team
+        _choice(self, "goal").queryset = goals
+        _choice(self, "goal").label_from_instance = lambda g: g.description[:80]  # type: ignore[method-assign,assignment]
+        _choice(self, "accountable").queryset = team
 
 
 class ReviewForm(forms.Form):
@@ -184,7 +189,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, team: QuerySet[Professional], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accountable"].queryset = team
+        _choice(self, "accountable").queryset = team
 
 
 class HandoverForm(forms.Form):
@@ -197,7 +202,7 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args: Any, team: QuerySet[Professional], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accountable"].queryset = team
+        _choice(self, "accountable").queryset = team
 
 
 class CloseCaseForm(forms.Form):

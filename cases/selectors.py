@@ -95,9 +95,10 @@ def _perms_for(case: Case) -> set[str]:
     perms = {VIEW}
     if case.status != CaseStatus.OPEN:
         return perms
-    if case.may_contribute:
+    # annotations from get_case_for
+    if getattr(case, "may_contribute", False):
         perms.add(CONTRIBUTE)
-    if case.may_manage or case.leads_member:
+    if getattr(case, "may_manage", False) or getattr(case, "leads_member", False):
         perms |= {CONTRIBUTE, MANAGE}
     return perms
 

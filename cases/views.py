@@ -10,6 +10,7 @@ computed here from that access and handed to the template as flags.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies.models import Professional
 from agencies.selectors import professional_for, professional_list_visible_to
 from cases import selectors, services
 from cases.forms import (
@@ -39,10 +41,33 @@ from cases.forms import (
     ReviewForm,
     apply_service_errors,
 )
-from cases.models import CaseStatus, Role
+from cases.models import Case, CaseStatus, Goal, Milestone, Review, Role
 from cases.selectors import MANAGE, VIEW
 
 PAGE_SIZE = 25
+
+
+@dataclass
+class ItemRow:
+    """A milestone or review as a page shows it: its status tag and what the viewer may do."""
+
+    item: Milestone | Review
+    tag: str
+    can_complete: bool = False
+    can_hand_over: bool = False
+
+
+@dataclass
+class GoalRow:
+    goal: Goal
+    milestones: list[ItemRow]
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    my_role: str
+
 
 View = Callable[..., HttpResponse]
 
@@ -77,6 +102,13 @@ def professional_required(view: View) -> View:
     return wrapped
 
 
+def _me(request: HttpRequest) -> Professional:
+    professional = professional_for(request.user)
+    if professional is None:
+        raise PermissionDenied("These pages are for professionals.")
+    return professional
+
+
 def _paginate(request: HttpRequest, items: Any) -> tuple[Page, list[Any], str]:
     """The requested page (out-of-range or junk page numbers fall back), its
     elided page range and the query string without `page` for the links."""
@@ -101,22 +133,21 @@ def my_work(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("These pages are for professionals.")
     items = selectors.my_work(professional=professional)
     counts = {tag: sum(1 for i in items if i.tag == tag) for tag in ("overdue", "due_soon", "later")}
-    cases = list(selectors.my_cases(professional=professional))
     role_labels = dict(Role.choices)
-    for case in cases:
-        case.my_role_label = role_labels.get(case.my_role, "")
+    cases = [
+        CaseRow(case, role_labels.get(getattr(case, "my_role", ""), ""))
+        for case in selectors.my_cases(professional=professional)
+    ]
     return render(request, "cases/my_work.html", {"items": items, "counts": counts, "cases": cases})
 
 
 @professional_required
 def team(request: HttpRequest) -> HttpResponse:
-    lead = professional_for(request.user)
+    lead = _me(request)
     if not selectors.leads_a_team(professional=lead):
         raise PermissionDenied("The team page is for team leads.")
     today = timezone.localdate()
-    due = list(selectors.team_due_items(lead=lead))
-    for item in due:
-        item.tag = selectors.due_tag(item.due_date, today)
+    due = [ItemRow(m, selectors.due_tag(m.due_date, today)) for m in selectors.team_due_items(lead=lead)]
     return render(request, "cases/team.html", {"members": list(selectors.team_overview(lead=lead)), "due_items": due})
 
 
@@ -141,13 +172,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @professional_required
 @require_http_methods(["GET", "POST"])
 def case_open(request: HttpRequest) -> HttpResponse:
-    me = professional_for(request.user)
-    form_kwargs = {
-        "people": selectors.person_search_visible_to(user=request.user),
-        "professionals": professional_list_visible_to(user=request.user).order_by("family_name", "given_name"),
-    }
+    me = _me(request)
+    people = selectors.person_search_visible_to(user=request.user)
+    professionals = professional_list_visible_to(user=request.user).order_by("family_name", "given_name")
     if request.method == "POST":
-        form = CaseOpenForm(request.POST, **form_kwargs)
+        form = CaseOpenForm(request.POST, people=people, professionals=professionals)
         if form.is_valid():
             try:
                 case = services.case_open(
@@ -165,7 +194,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
         initial: dict[str, Any] = {"lead_professional": me}
         if request.GET.get("person"):
             initial["people"] = [request.GET["person"]]
-        form = CaseOpenForm(initial=initial, **form_kwargs)
+        form = CaseOpenForm(initial=initial, people=people, professionals=professionals)
     return render(request, "cases/case_open.html", {"form": form})
 
 
@@ -174,17 +203,30 @@ def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
     access = selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
     case = access.case
     today = timezone.localdate()
-    goals = list(selectors.case_plan(case=case))
-    for goal in goals:
-        for milestone in goal.milestones.all():
-            milestone.tag = selectors.item_tag(status=milestone.status, due=milestone.due_date, today=today)
-            milestone.can_complete = access.can_complete(milestone)
-            milestone.can_hand_over = access.can_hand_over(milestone)
-    reviews = list(selectors.case_reviews(case=case))
-    for review in reviews:
-        review.tag = selectors.item_tag(status=review.status, due=review.scheduled_for, today=today)
-        review.can_complete = access.can_complete(review)
-        review.can_hand_over = access.can_hand_over(review)
+    goals = [
+        GoalRow(
+            goal,
+            [
+                ItemRow(
+                    m,
+                    selectors.item_tag(status=m.status, due=m.due_date, today=today),
+                    access.can_complete(m),
+                    access.can_hand_over(m),
+                )
+                for m in goal.milestones.all()
+            ],
+        )
+        for goal in selectors.case_plan(case=case)
+    ]
+    reviews = [
+        ItemRow(
+            r,
+            selectors.item_tag(status=r.status, due=r.scheduled_for, today=today),
+            access.can_complete(r),
+            access.can_hand_over(r),
+        )
+        for r in selectors.case_reviews(case=case)
+    ]
     team_members = list(selectors.case_team(case=case))
     return render(
         request,
@@ -207,7 +249,8 @@ def case_sharing(request: HttpRequest, case_id: str) -> HttpResponse:
     """The case's records, consent grid and safeguarding overrides (the sharing sections).
     The case page loads them with htmx as a fragment; without JavaScript this is a page."""
     access = selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
-    template = "cases/case_sharing_fragment.html" if request.htmx else "cases/case_sharing.html"
+    is_htmx = bool(getattr(request, "htmx", False))
+    template = "cases/case_sharing_fragment.html" if is_htmx else "cases/case_sharing.html"
     return render(request, template, {"case": access.case, "access": access})
 
 
@@ -324,20 +367,24 @@ def review_add(request: HttpRequest, case_id: str) -> HttpResponse:
     )
 
 
-def _handover(request: HttpRequest, *, kind: str, item_id: str) -> HttpResponse:
-    getter = selectors.milestone_get_for if kind == "milestone" else selectors.review_get_for
-    item, access = getter(user=request.user, **{f"{kind}_id": item_id}, perm=VIEW)
+def _handover(
+    request: HttpRequest,
+    *,
+    item: Milestone | Review,
+    access: selectors.CaseAccess,
+    kind: str,
+    hand_over: Callable[[Professional], Any],
+) -> HttpResponse:
     if not access.can_hand_over(item):
         raise PermissionDenied("Only the accountable professional or a case manager can hand this over.")
     team = selectors.case_team_professionals(case=access.case).exclude(pk=item.accountable_id)
     form = HandoverForm(request.POST or None, team=team)
-    service = services.milestone_handover if kind == "milestone" else services.review_handover
     return _form_page(
         request,
         template="cases/handover.html",
         form=form,
         access=access,
-        save=lambda d: service(**{kind: item}, to=d["accountable"], actor=request.user),
+        save=lambda d: hand_over(d["accountable"]),
         success="Handed over.",
         extra={"item": item, "kind": kind},
     )
@@ -346,25 +393,36 @@ def _handover(request: HttpRequest, *, kind: str, item_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_handover(request: HttpRequest, milestone_id: str) -> HttpResponse:
-    return _handover(request, kind="milestone", item_id=milestone_id)
+    milestone, access = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
+    return _handover(
+        request,
+        item=milestone,
+        access=access,
+        kind="milestone",
+        hand_over=lambda to: services.milestone_handover(milestone=milestone, to=to, actor=request.user),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_handover(request: HttpRequest, review_id: str) -> HttpResponse:
-    return _handover(request, kind="review", item_id=review_id)
+    review, access = selectors.review_get_for(user=request.user, review_id=review_id, perm=VIEW)
+    return _handover(
+        request,
+        item=review,
+        access=access,
+        kind="review",
+        hand_over=lambda to: services.review_handover(review=review, to=to, actor=request.user),
+    )
 
 
-def _complete(request: HttpRequest, *, kind: str, item_id: str) -> HttpResponse:
-    getter = selectors.milestone_get_for if kind == "milestone" else selectors.review_get_for
-    item, access = getter(user=request.user, **{f"{kind}_id": item_id}, perm=VIEW)
+def _complete(
+    request: HttpRequest, *, item: Milestone | Review, access: selectors.CaseAccess, complete: Callable[[], Any]
+) -> HttpResponse:
     if not access.can_complete(item):
         raise PermissionDenied("Only the accountable professional or a case manager can mark this complete.")
     try:
-        if kind == "milestone":
-            services.milestone_complete(milestone=item, actor=request.user)
-        else:
-            services.review_complete(review=item, actor=request.user)
+        complete()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -375,13 +433,25 @@ def _complete(request: HttpRequest, *, kind: str, item_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def milestone_complete(request: HttpRequest, milestone_id: str) -> HttpResponse:
-    return _complete(request, kind="milestone", item_id=milestone_id)
+    milestone, access = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
+    return _complete(
+        request,
+        item=milestone,
+        access=access,
+        complete=lambda: services.milestone_complete(milestone=milestone, actor=request.user),
+    )
 
 
 @login_required
 @require_POST
 def review_complete(request: HttpRequest, review_id: str) -> HttpResponse:
-    return _complete(request, kind="review", item_id=review_id)
+    review, access = selectors.review_get_for(user=request.user, review_id=review_id, perm=VIEW)
+    return _complete(
+        request,
+        item=review,
+        access=access,
+        complete=lambda: services.review_complete(review=review, actor=request.user),
+    )
 
 
 @login_required
