@@ -388,7 +388,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=f"{SMALL_SIZE},{FULL_SIZE}", help="comma-separated case counts")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "15")))
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "25")))
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", "4")))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(

@@ -17,7 +17,7 @@ from bench.scenarios import Check, Context, Section, scenario
 CASE_LIST_RATIO_TARGET = 0.10
 MY_WORK_P95_TARGET_MS = 100.0
 SCALING_TARGET = 0.9
-ROUNDS = 3
+ROUNDS = 5
 MIN_SLOT_SECONDS = 5
 
 # (key, label, paths(ctx), auth)
