@@ -167,13 +167,22 @@ def run_size(args: argparse.Namespace) -> None:
         state_file.write_text(json.dumps(seeded, indent=2))
     result["seed"] = seeded
     viewer = seed.pick_viewer()
-    result["viewer"] = {"username": viewer.username, "cases": viewer.cases, "open_milestones": viewer.open_milestones}
+    result["viewer"] = {
+        "professional_id": str(viewer.professional_id),
+        "user_id": viewer.user_id,
+        "username": viewer.username,
+        "cases": viewer.cases,
+        "open_milestones": viewer.open_milestones,
+        "case_ids": [str(c) for c in viewer.case_ids],
+    }
     log(f"Viewer {viewer.username}: {viewer.cases} cases, {viewer.open_milestones} open milestones")
+    # Credentials for HTTP scenarios, here or in the parent's paired run.
+    result["auth"] = {"token": _orm_token(viewer), "session_cookie": _session_cookie(viewer)}
 
     from bench.load import Server, post_json
     from bench.scenarios import Context, Section, discover
 
-    scenarios = [s for s in discover() if not args.only or s.name in args.only]
+    scenarios = [s for s in discover() if not s.paired and (not args.only or s.name in args.only)]
     ctx = Context(
         size=args.size,
         label=f"{args.size // 1000}k",
@@ -189,8 +198,8 @@ def run_size(args: argparse.Namespace) -> None:
     if any(s.needs_server for s in scenarios):
         server = Server(database_url=database_url, workers=args.workers, log_dir=STATE_DIR)
         ctx.server_url = server.base_url
-        ctx.token = _token(server.base_url, viewer, post_json)
-        ctx.session_cookie = _session_cookie(viewer)
+        ctx.token = _token(server.base_url, viewer.username, post_json) or result["auth"]["token"]
+        ctx.session_cookie = result["auth"]["session_cookie"]
     result["sections"] = {}
     result["loadavg_before"] = _loadavg()
     try:
@@ -213,15 +222,16 @@ def run_size(args: argparse.Namespace) -> None:
     Path(args.out).write_text(json.dumps(result, indent=2, default=str))
 
 
-def _token(base_url: str, viewer: Any, post_json: Any) -> str:
-    """The viewer's API token through the public endpoint, or straight from DRF's table."""
+def _token(base_url: str, username: str, post_json: Any) -> str | None:
+    """The viewer's API token through the public endpoint (None if it does not answer one)."""
     from bench.seed import BENCH_PASSWORD
 
-    status, body = post_json(
-        base_url + "/api/v1/auth/token/", {"username": viewer.username, "password": BENCH_PASSWORD}
-    )
-    if status == 200:
-        return json.loads(body)["token"]
+    status, body = post_json(base_url + "/api/v1/auth/token/", {"username": username, "password": BENCH_PASSWORD})
+    return json.loads(body).get("token") if status == 200 else None
+
+
+def _orm_token(viewer: Any) -> str:
+    """The viewer's DRF token straight from its table (fallback when the endpoint is missing)."""
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
@@ -237,6 +247,62 @@ def _session_cookie(viewer: Any) -> str:
     client = Client()
     client.force_login(get_user_model().objects.get(pk=viewer.user_id))
     return client.cookies["sessionid"].value
+
+
+def run_paired(args: argparse.Namespace, sizes: list[int], results: list[dict[str, Any]]) -> None:
+    """Paired scenarios: one gunicorn per seeded world, all up at once, loaded in turn."""
+    from bench.load import Server, post_json
+    from bench.scenarios import Context, Section, discover
+    from bench.seed import Viewer
+
+    paired = [s for s in discover() if s.paired and (not args.only or s.name in args.only)]
+    if not paired:
+        return
+    by_size = {r["size"]: r for r in results}
+    servers: dict[int, Server] = {}
+    try:
+        ctxs = {}
+        for size in sizes:
+            r = by_size[size]
+            server = Server(
+                database_url=database_url_for(args.database_url, size), workers=args.workers, log_dir=STATE_DIR
+            )
+            servers[size] = server
+            v = r["viewer"]
+            ctxs[size] = Context(
+                size=size,
+                label=f"{size // 1000}k",
+                database_url=database_url_for(args.database_url, size),
+                viewer=Viewer(
+                    v["professional_id"], v["user_id"], v["username"], v["cases"], v["open_milestones"], v["case_ids"]
+                ),
+                duration=args.duration,
+                connections=args.connections,
+                threads=args.threads,
+                log=log,
+                server_url=server.base_url,
+                token=_token(server.base_url, v["username"], post_json) or r["auth"]["token"],
+                session_cookie=r["auth"]["session_cookie"],
+                server_workers=args.workers,
+            )
+        for r in results:
+            r["loadavg_before"] = _loadavg()
+        for sc in paired:
+            log(f"Scenario {sc.name} at {', '.join(f'{s:,}' for s in sizes)} cases, interleaved")
+            try:
+                sections = sc.func(ctxs)
+            except Exception:
+                log(traceback.format_exc())
+                failed = Section(title=f"{sc.name}: failed", notes=["```\n" + traceback.format_exc()[-3000:] + "\n```"])
+                sections = dict.fromkeys(sizes, failed)
+            for size, section in sections.items():
+                if section is not None:
+                    by_size[size].setdefault("sections", {})[sc.name] = section.as_dict()
+        for r in results:
+            r["loadavg_after"] = _loadavg()
+    finally:
+        for server in servers.values():
+            server.stop()
 
 
 # --- the report -----------------------------------------------------------------------
@@ -419,6 +485,12 @@ def main() -> None:
         log("wrk is not available; falling back to the Python load generator")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     STATE_DIR.mkdir(parents=True, exist_ok=True)
+    # The parent only imports models (scenario modules); it never queries the database.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["DATABASE_URL"] = args.database_url
+    import django
+
+    django.setup()
     results = []
     for size in sizes:
         out = STATE_DIR / f"result-{size}.json"
@@ -449,11 +521,7 @@ def main() -> None:
         subprocess.run(cmd, check=True, cwd=ROOT)
         results.append(json.loads(out.read_text()))
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings")
-    os.environ["DATABASE_URL"] = args.database_url
-    import django
-
-    django.setup()
+    run_paired(args, sizes, results)
     facts = machine_facts()
     facts["postgres"] = _postgres_version(args.database_url)
     command = os.environ.get("BENCH_COMMAND") or "make bench  # .venv/bin/python bench/run.py " + " ".join(sys.argv[1:])

@@ -18,6 +18,12 @@ runs wrk against it with the viewer's token (auth="token") or session cookie
 (auth="session"). `summarize(sections_by_size: dict[int, dict]) -> Section`
 is optional and runs in the parent process after all sizes, for comparisons
 across sizes; it gets each size's Section as a dict (json round-tripped).
+
+paired=True (HTTP-only scenarios, see http_endpoints.py): the function takes
+{size: Context} with one gunicorn per seeded world, all up at once, and returns
+{size: Section}; it runs in the parent after every world is seeded, so it can
+interleave the sizes and a burst of other work on the machine hits both alike.
+Paired scenarios may use HTTP only (no ORM: the parent has no database).
 """
 
 from __future__ import annotations
@@ -100,10 +106,11 @@ class Context:
 @dataclass
 class Scenario:
     name: str
-    func: Callable[[Context], Section | None]
+    func: Callable[..., Any]
     needs_server: bool
     summarize: Callable[[dict[int, dict[str, Any]]], Section | None] | None
     order: int
+    paired: bool = False
 
 
 SCENARIOS: dict[str, Scenario] = {}
@@ -115,9 +122,10 @@ def scenario(
     needs_server: bool = True,
     summarize: Callable[[dict[int, dict[str, Any]]], Section | None] | None = None,
     order: int = 100,
-) -> Callable[[Callable[[Context], Section | None]], Callable[[Context], Section | None]]:
-    def register(func: Callable[[Context], Section | None]) -> Callable[[Context], Section | None]:
-        SCENARIOS[name] = Scenario(name, func, needs_server, summarize, order)
+    paired: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        SCENARIOS[name] = Scenario(name, func, needs_server, summarize, order, paired)
         return func
 
     return register

@@ -1,13 +1,15 @@
 """Issue 2: case-list API, My work and the case page against a bare Django view.
 
-All four run against one server with the same connections, in interleaved
-rounds (bare, case list, My work, case page; three times), so that other work
-on the shared machine disturbs every endpoint alike; each ratio divides an
-endpoint's throughput by the bare view's over the same rounds.
+All four run with the same connections in interleaved rounds (bare, case list,
+My work, case page, at 10,000 then 100,000 cases, then the other way round;
+five times), with both worlds' servers up at once, so that other work on the
+shared machine disturbs every endpoint and both sizes alike; each ratio divides
+an endpoint's throughput by the bare view's over the same rounds.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 from typing import Any
 
@@ -17,7 +19,7 @@ from bench.scenarios import Check, Context, Section, scenario
 CASE_LIST_RATIO_TARGET = 0.10
 MY_WORK_P95_TARGET_MS = 100.0
 SCALING_TARGET = 0.9
-ROUNDS = 5
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 MIN_SLOT_SECONDS = 5
 
 # (key, label, paths(ctx), auth)
@@ -83,8 +85,8 @@ def _combine(runs: list[LoadResult]) -> dict[str, Any]:
     }
 
 
-@scenario("http_endpoints", needs_server=True, summarize=summarize, order=10)
-def http_endpoints(ctx: Context) -> Section:
+def _probe(ctx: Context) -> tuple[Section, list[tuple[str, str, list[str], str | None]]]:
+    """The section for this world and the endpoints that answer 200 (the others are noted)."""
     section = Section(title=f"HTTP endpoints at {ctx.size:,} cases", columns=COLUMNS)
     available = []
     for key, label, paths_of, auth in ENDPOINTS:
@@ -96,25 +98,56 @@ def http_endpoints(ctx: Context) -> Section:
             why = "redirected to sign-in (session not accepted?)" if status == 302 else "not built yet?"
             section.notes.append(f"{label}: not measured, the endpoint answered {status} ({why}).")
             section.data[key] = {"status": status}
+    return section, available
 
-    # Interleaved rounds: bare, then each endpoint, ROUNDS times, so a burst of other work
-    # on the shared machine lands on every endpoint alike instead of on one of them.
-    slot = max(MIN_SLOT_SECONDS, ctx.duration // ROUNDS)
-    runs: dict[str, list[LoadResult]] = {"bare": [], **{key: [] for key, *_ in available}}
+
+@scenario("http_endpoints", needs_server=True, summarize=summarize, order=10, paired=True)
+def http_endpoints(ctxs: dict[int, Context]) -> dict[int, Section]:
+    """Every world's server is up at once. Each round loads, for each world in turn, the
+    bare view then each endpoint; the order of the worlds alternates between rounds. A burst
+    of other work on the shared machine so lands on every endpoint and on both sizes alike."""
+    sizes = sorted(ctxs)
+    probed = {size: _probe(ctxs[size]) for size in sizes}
+    first = ctxs[sizes[0]]
+    slot = max(MIN_SLOT_SECONDS, first.duration // ROUNDS)
+    runs: dict[int, dict[str, list[LoadResult]]] = {
+        size: {"bare": [], **{key: [] for key, *_ in probed[size][1]}} for size in sizes
+    }
     for round_no in range(ROUNDS):
-        warmup = 2 if round_no == 0 else 0
-        ctx.log(f"  round {round_no + 1}/{ROUNDS}: bare + {len(available)} endpoints, {slot} s each")
-        runs["bare"].append(ctx.load(["/bench/bare/"], duration=slot, warmup=warmup))
-        for key, _label, paths, auth in available:
-            runs[key].append(ctx.load(paths, auth=auth, duration=slot, warmup=warmup))
+        order = sizes if round_no % 2 == 0 else list(reversed(sizes))
+        for size in order:
+            ctx = ctxs[size]
+            available = probed[size][1]
+            warmup = 2 if round_no == 0 else 0
+            ctx.log(
+                f"  round {round_no + 1}/{ROUNDS} at {size:,} cases: bare + {len(available)} endpoints, {slot} s each"
+            )
+            runs[size]["bare"].append(ctx.load(["/bench/bare/"], duration=slot, warmup=warmup))
+            for key, _label, paths, auth in available:
+                runs[size][key].append(ctx.load(paths, auth=auth, duration=slot, warmup=warmup))
 
     # Unloaded latency: one connection, one request at a time.
-    single: dict[str, LoadResult] = {}
-    ctx.log(f"  one connection: bare + {len(available)} endpoints, {MIN_SLOT_SECONDS} s each")
-    single["bare"] = ctx.load(["/bench/bare/"], duration=MIN_SLOT_SECONDS, warmup=0, connections=1)
-    for key, _label, paths, auth in available:
-        single[key] = ctx.load(paths, auth=auth, duration=MIN_SLOT_SECONDS, warmup=0, connections=1)
+    singles: dict[int, dict[str, LoadResult]] = {}
+    for size in sizes:
+        ctx = ctxs[size]
+        available = probed[size][1]
+        ctx.log(f"  one connection at {size:,} cases: bare + {len(available)} endpoints, {MIN_SLOT_SECONDS} s each")
+        singles[size] = {"bare": ctx.load(["/bench/bare/"], duration=MIN_SLOT_SECONDS, warmup=0, connections=1)}
+        for key, _label, paths, auth in available:
+            singles[size][key] = ctx.load(paths, auth=auth, duration=MIN_SLOT_SECONDS, warmup=0, connections=1)
+    return {
+        size: _report(ctxs[size], probed[size][0], probed[size][1], runs[size], singles[size], slot) for size in sizes
+    }
 
+
+def _report(
+    ctx: Context,
+    section: Section,
+    available: list[tuple[str, str, list[str], str | None]],
+    runs: dict[str, list[LoadResult]],
+    single: dict[str, LoadResult],
+    slot: int,
+) -> Section:
     bare = _combine(runs["bare"])
     section.data["bare"] = bare
     section.rows.append(
@@ -179,7 +212,8 @@ def http_endpoints(ctx: Context) -> Section:
     )
     section.notes.append(
         f"Load: {bare['tool'].replace(f'-d{slot}s', '')}, {ROUNDS} interleaved rounds of {slot} s per endpoint "
-        f"(bare, then each endpoint, repeated), {ctx.server_workers} gunicorn sync workers. requests/s = all "
+        "(bare, then each endpoint, for each world size in turn, the order of the sizes alternating), "
+        f"{ctx.server_workers} gunicorn sync workers per world. requests/s = all "
         "requests over all rounds / time; percentiles are the median of the rounds' wrk percentiles. "
         f"Per-round ratio range: {spread or 'n/a'}."
     )
