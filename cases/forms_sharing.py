@@ -51,10 +51,16 @@ class ConsentForm(forms.Form):
     )
     category = forms.ChoiceField(choices=SHARED_CATEGORY_CHOICES, required=False, label="What information")
     agency = forms.ChoiceField(choices=[], required=False, label="Shared with which agency")
-    purpose = forms.CharField(max_length=300, required=False, label="What for", help_text="For example: joint support plan")
+    purpose = forms.CharField(
+        max_length=300, required=False, label="What for", help_text="For example: joint support plan"
+    )
     valid_from = forms.DateField(widget=DateInput(), required=False, error_messages=DATE_ERRORS, label="From")
     valid_until = forms.DateField(
-        widget=DateInput(), required=False, error_messages=DATE_ERRORS, label="Until", help_text="Leave empty if open-ended"
+        widget=DateInput(),
+        required=False,
+        error_messages=DATE_ERRORS,
+        label="Until",
+        help_text="Leave empty if open-ended",
     )
     given_by = forms.CharField(
         max_length=200,
@@ -93,7 +99,9 @@ class AuditFilterForm(forms.Form):
     case = forms.UUIDField(required=False, label="Case id")
     person = forms.UUIDField(required=False, label="Person id")
     actor = forms.UUIDField(required=False, label="Professional id")
-    action = forms.CharField(required=False, label="Action", help_text="For example cases.record.viewed, or cases.record.")
+    action = forms.CharField(
+        required=False, label="Action", help_text="For example cases.record.viewed, or cases.record."
+    )
     date_from = forms.DateField(widget=DateInput(), required=False, label="From", error_messages=DATE_ERRORS)
     date_to = forms.DateField(widget=DateInput(), required=False, label="To", error_messages=DATE_ERRORS)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from agencies.models import Professional
@@ -161,37 +161,49 @@ def override_expr(professional: Professional, moment: Moment) -> Exists:
     )
 
 
-def record_basis_expr(professional: Professional, moment: Moment) -> DbCase:
-    """The basis of the viewer's sight of each record, or NULL when not visible."""
-    return DbCase(
-        When(author_agency_id=professional.agency_id, then=Value(BASIS_OWN_AGENCY)),
-        When(category=Category.GENERAL, then=Value(BASIS_COORDINATION)),
-        When(consent_covers_expr(professional, moment), then=Value(BASIS_CONSENT)),
-        When(override_expr(professional, moment), then=Value(BASIS_OVERRIDE)),
-        default=Value(None),
-        output_field=CharField(),
-    )
-
-
 def records_visible_to(
     professional: Professional | None, *, case: Case | None = None, moment: Moment | None = None
 ) -> QuerySet[Record]:
     """Every record the professional may see (of one case, or of all cases they can
-    see), annotated with `basis`. Case visibility is part of the predicate."""
+    see), annotated with `basis`. Case visibility is part of the predicate.
+
+    The consent and override tests are aliases resolved once and referenced twice:
+    in the WHERE clause (any rule holds) and in the `basis` CASE (the first that
+    holds). A count() drops the CASE, so each rule runs once per row there."""
     if professional is None:
         return Record.objects.none()
     moment = moment or Moment.at()
-    qs = Record.objects.all()
+    own = Q(author_agency_id=professional.agency_id)
+    coordination = Q(category=Category.GENERAL)
+    where = Q(case_id__in=visible_case_ids(professional)) & (
+        own | coordination | Q(shared_by_consent=True) | Q(shared_by_override=True)
+    )
     if case is not None:
-        qs = qs.filter(case=case)
-    qs = qs.filter(case_id__in=visible_case_ids(professional))
-    return qs.annotate(basis=record_basis_expr(professional, moment)).filter(basis__isnull=False)
+        where &= Q(case=case)
+    # One alias / filter / annotate each: every queryset clone copies the subqueries.
+    return (
+        Record.objects.alias(
+            shared_by_consent=ExpressionWrapper(consent_covers_expr(professional, moment), output_field=BooleanField()),
+            shared_by_override=override_expr(professional, moment),
+        )
+        .filter(where)
+        .annotate(
+            basis=DbCase(
+                When(own, then=Value(BASIS_OWN_AGENCY)),
+                When(coordination, then=Value(BASIS_COORDINATION)),
+                When(shared_by_consent=True, then=Value(BASIS_CONSENT)),
+                # The WHERE clause guarantees one rule holds: the last one needs no test.
+                default=Value(BASIS_OVERRIDE),
+                output_field=CharField(),
+            )
+        )
+    )
 
 
 def records_bypassing_policy(*, case: Case) -> QuerySet[Record]:
     """The same query shape with the record policy switched off (every record of the
-    case, basis NULL). For the benchmark only: no view or selector may use it."""
-    return Record.objects.filter(case=case).annotate(basis=Value(None, output_field=CharField()))
+    case, basis empty). For the benchmark only: no view or selector may use it."""
+    return Record.objects.filter(case=case).annotate(basis=Value("", output_field=CharField()))
 
 
 def record_basis(professional: Professional | None, record_id: Any, *, moment: Moment | None = None) -> str | None:

@@ -41,7 +41,9 @@ def record_list(request: HttpRequest, case_id: str) -> HttpResponse:
         q, category = search.cleaned_data["q"], search.cleaned_data["category"]
     records = selectors.record_list_visible_to(user=request.user, case=access.case, query=q, category=category)
     page, page_range, query = _paginate(request, records)
-    selectors.record_reads_audit(user=request.user, records=page.object_list, action="cases.record.listed", request=request)
+    selectors.record_reads_audit(
+        user=request.user, records=page.object_list, action="cases.record.listed", request=request
+    )
     return render(
         request,
         "cases/sharing/record_list.html",

@@ -18,9 +18,7 @@ def days(n: int) -> datetime.date:
 
 
 def write(world, author, category, about=None, text=TEXT, case=None):
-    return services.record_write(
-        case=case or world.case, category=category, text=text, about=about, actor=author.user
-    )
+    return services.record_write(case=case or world.case, category=category, text=text, about=about, actor=author.user)
 
 
 def consent(world, person, category, agency, *, valid_from=None, valid_until=None, decision="given", actor=None):

@@ -76,7 +76,9 @@ def override_active(w, text):
 def override_expired(w, text):
     access = override(w, w.nia, "social_care")
     past = timezone.now() - datetime.timedelta(hours=80)
-    SafeguardingAccess.objects.filter(pk=access.pk).update(started_at=past, expires_at=past + datetime.timedelta(hours=72))
+    SafeguardingAccess.objects.filter(pk=access.pk).update(
+        started_at=past, expires_at=past + datetime.timedelta(hours=72)
+    )
     return w.nia, write(w, w.sam, "social_care", text=text)
 
 
@@ -195,7 +197,9 @@ def test_record_visibility_matrix(world, relationship, path):
 
 
 def test_matrix_covers_every_consent_state_the_issue_names():
-    assert {"consent_active", "consent_expired", "consent_withdrawn", "consent_for_another_agency"} <= set(RELATIONSHIPS)
+    assert {"consent_active", "consent_expired", "consent_withdrawn", "consent_for_another_agency"} <= set(
+        RELATIONSHIPS
+    )
     assert {"consent_from_only_some_people", "override_active", "override_expired", "not_on_the_case"} <= set(
         RELATIONSHIPS
     )

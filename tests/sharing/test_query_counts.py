@@ -29,9 +29,7 @@ def grow(world, agencies, n):
 
 @pytest.fixture
 def agencies(world):
-    extra = [
-        agency_services.agency_create(name=f"Agency {i}", kind="other", actor=world.admin) for i in range(3)
-    ]
+    extra = [agency_services.agency_create(name=f"Agency {i}", kind="other", actor=world.admin) for i in range(3)]
     return [world.health, world.social, *extra]
 
 

@@ -67,7 +67,12 @@ def test_reading_a_record_is_audited_with_its_basis(world):
     assert response.status_code == 200
     assert response.json()["basis"] == "coordination"
     event = events("cases.record.viewed", subject_id=record.id).get()
-    assert (event.actor, event.basis, event.person, event.ip) == (world.nia.id, "coordination", world.maya.id, "10.1.2.3")
+    assert (event.actor, event.basis, event.person, event.ip) == (
+        world.nia.id,
+        "coordination",
+        world.maya.id,
+        "10.1.2.3",
+    )
 
 
 def test_refused_read_of_an_existing_record_is_audited_and_answers_404(world):
@@ -218,7 +223,9 @@ def test_expiry_is_audited_once_at_the_first_read_after_it(world):
     record = write(world, world.sam, "social_care")
     access = override(world, world.nia, "social_care")
     past = timezone.now() - datetime.timedelta(hours=73)
-    SafeguardingAccess.objects.filter(pk=access.pk).update(started_at=past, expires_at=past + datetime.timedelta(hours=72))
+    SafeguardingAccess.objects.filter(pk=access.pk).update(
+        started_at=past, expires_at=past + datetime.timedelta(hours=72)
+    )
     client = api_as(world.nia.user)
     assert client.get(f"/api/v1/records/{record.id}/").status_code == 404
     assert client.get(f"/api/v1/cases/{world.case.id}/records/").status_code == 200
@@ -240,16 +247,22 @@ def test_the_expiry_sweep_audits_every_expired_override_once(world):
 def test_only_the_agencys_ig_lead_reviews_an_override(world):
     access = override(world, world.nia, "social_care")
     with pytest.raises(PermissionDenied):
-        services.safeguarding_review_record(access=access, outcome="justified", person_may_be_told=True, actor=world.sue.user)
+        services.safeguarding_review_record(
+            access=access, outcome="justified", person_may_be_told=True, actor=world.sue.user
+        )
     with pytest.raises(Http404):
         selectors.override_get_for_review(user=world.sue.user, access_id=access.id)
-    services.safeguarding_review_record(access=access, outcome="not_justified", person_may_be_told=True, actor=world.ivy.user)
+    services.safeguarding_review_record(
+        access=access, outcome="not_justified", person_may_be_told=True, actor=world.ivy.user
+    )
     access.refresh_from_db()
     assert (access.outcome, access.person_may_be_told, access.reviewed_by) == ("not_justified", True, world.ivy)
     assert list(selectors.override_review_queue(user=world.ivy.user)) == []
     assert events("cases.override.reviewed", subject_id=access.id).exists()
     with pytest.raises(ValidationError):
-        services.safeguarding_review_record(access=access, outcome="justified", person_may_be_told=False, actor=world.ivy.user)
+        services.safeguarding_review_record(
+            access=access, outcome="justified", person_may_be_told=False, actor=world.ivy.user
+        )
 
 
 def test_review_needs_an_outcome(world):

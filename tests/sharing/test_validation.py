@@ -119,7 +119,9 @@ def test_consent_for_an_unknown_agency_is_refused(world, api):
 
 
 def test_consent_for_general_category_is_refused_as_it_is_shared_already(world, api):
-    response = api.post(f"/api/v1/people/{world.maya.id}/consents/", consent_payload(world, category="general"), format="json")
+    response = api.post(
+        f"/api/v1/people/{world.maya.id}/consents/", consent_payload(world, category="general"), format="json"
+    )
     assert response.status_code == 400
 
 
