@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 
-from agencies.models import Team
+from agencies.models import Agency, Team
 
 
 class ProfessionalModelBackend(ModelBackend):
@@ -21,6 +21,12 @@ class ProfessionalModelBackend(ModelBackend):
         user = (
             user_model._default_manager.select_related("professional__agency", "professional__team")
             .annotate(leads_a_team=Exists(Team.objects.filter(lead__user=OuterRef("pk"))))
+            # The nav shows override reviews and the audit trail to information-governance leads.
+            .annotate(
+                is_information_governance_lead=Exists(
+                    Agency.objects.filter(information_governance_lead__user=OuterRef("pk"))
+                )
+            )
             .filter(pk=user_id)
             .first()
         )

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from agencies.selectors import professional_for
-from cases.selectors import leads_a_team
+from cases.selectors import is_information_governance_lead, leads_a_team
 
 # url names of the `cases` namespace -> navigation section
 _SECTIONS = {
@@ -48,6 +48,18 @@ class Navigation:
         return bool(flag) if flag is not None else leads_a_team(professional=self.professional)
 
     @cached_property
+    def is_information_governance_lead(self) -> bool:
+        if self.professional is None:
+            return False
+        # Loaded with the user by agencies.backends.ProfessionalModelBackend; asked for otherwise.
+        flag = getattr(self._user, "is_information_governance_lead", None)
+        return bool(flag) if flag is not None else is_information_governance_lead(user=self._user)
+
+    @cached_property
+    def can_read_audit(self) -> bool:
+        return bool(self._user.is_superuser) or self.is_information_governance_lead
+
+    @cached_property
     def display_name(self) -> str:
         if self.professional is not None:
             return self.professional.full_name
@@ -69,6 +81,12 @@ class Navigation:
             return "portal"
         if match.namespace != "cases":
             return match.namespace
+        if match.url_name in ("record_search",):
+            return "records"
+        if match.url_name in ("review_queue", "review_record"):
+            return "governance"
+        if match.url_name in ("audit_trail",):
+            return "audit"
         if match.url_name in _SECTIONS:
             return _SECTIONS[match.url_name]
         if (match.url_name or "").startswith("person"):

@@ -344,3 +344,13 @@ def test_audit_csv_export_for_ig_leads(world, client):
     assert api_as(world.ivy.user).get("/api/v1/audit/export/").status_code == 200
     client.force_login(world.sam.user)
     assert client.get("/audit/").status_code == 403
+
+
+def test_navigation_offers_reviews_and_audit_to_ig_leads_only(world, client):
+    client.force_login(world.ivy.user)
+    page = client.get("/").content.decode()
+    assert "Override reviews" in page and "Audit trail" in page
+    client.force_login(world.sam.user)
+    page = client.get("/").content.decode()
+    assert "Override reviews" not in page and "Audit trail" not in page
+    assert "Search records" in page
