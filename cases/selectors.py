@@ -617,12 +617,23 @@ def consent_grid(*, case: Case, today: date | None = None) -> list[ConsentGrid]:
     expired / withdrawn. Agencies are those on the case team plus any named in a
     consent. A cell is `shared` when any consent is in force; otherwise the state of
     the most recent decision. Three queries whatever the number of consents."""
-    today = today or timezone.localdate()
     people = list(case.people.order_by("family_name", "given_name"))
-    consents = list(Consent.objects.filter(person__in=people).select_related("agency").order_by("created_at", "id"))
     team_agencies = Agency.objects.filter(
         professionals__assignments__case=case, professionals__assignments__ended_on__isnull=True
     ).distinct()
+    return _grids(people, team_agencies, today or timezone.localdate())
+
+
+def person_consent_grid(*, person: Person, today: date | None = None) -> ConsentGrid:
+    """The same grid for one person across all their cases (the person's own view)."""
+    team_agencies = Agency.objects.filter(
+        professionals__assignments__case__people=person, professionals__assignments__ended_on__isnull=True
+    ).distinct()
+    return _grids([person], team_agencies, today or timezone.localdate())[0]
+
+
+def _grids(people: list[Person], team_agencies: QuerySet[Agency], today: date) -> list[ConsentGrid]:
+    consents = list(Consent.objects.filter(person__in=people).select_related("agency").order_by("created_at", "id"))
     agencies = {a.pk: a for a in team_agencies}
     for c in consents:
         agencies.setdefault(c.agency_id, c.agency)
@@ -631,12 +642,10 @@ def consent_grid(*, case: Case, today: date | None = None) -> list[ConsentGrid]:
     for person in people:
         mine = [c for c in consents if c.person_id == person.pk]
         state: dict[tuple[str, Any], str] = {}
-        for c in mine:  # oldest first: the latest decision wins unless one is in force
+        for c in mine:  # oldest first: the latest decision wins, unless one is in force
             key = (c.category, c.agency_id)
             if state.get(key) != SHARED:
                 state[key] = consent_state(c, today)
-            elif consent_state(c, today) == SHARED:
-                state[key] = SHARED
         rows = [
             ConsentGridRow(
                 category=value,
@@ -648,6 +657,16 @@ def consent_grid(*, case: Case, today: date | None = None) -> list[ConsentGrid]:
         ]
         grids.append(ConsentGrid(person=person, agencies=ordered, rows=rows, consents=list(reversed(mine))))
     return grids
+
+
+def overrides_told_to(*, person: Person) -> QuerySet[SafeguardingAccess]:
+    """Overrides on the person's cases that the reviewer said the person may be told about."""
+    return (
+        SafeguardingAccess.objects.filter(case__people=person, person_may_be_told=True)
+        .exclude(outcome="")
+        .select_related("professional__agency", "case")
+        .order_by("-started_at")
+    )
 
 
 # --- Safeguarding overrides ---------------------------------------------------------

@@ -174,7 +174,17 @@ def person_consents(request: HttpRequest, person_id: str) -> HttpResponse:
     consents = list(selectors.consent_list_for(person=person))
     for c in consents:
         c.state = selectors.consent_state(c, selectors.today())
-    return render(request, "cases/sharing/person_consents.html", {"person": person, "consents": consents})
+    return render(
+        request,
+        "cases/sharing/person_consents.html",
+        {
+            "person": person,
+            "consents": consents,
+            "grid": selectors.person_consent_grid(person=person),
+            "overrides_told": list(selectors.overrides_told_to(person=person)),
+            "is_self": person.user_id is not None and person.user_id == request.user.pk,
+        },
+    )
 
 
 @login_required

@@ -354,3 +354,21 @@ def test_navigation_offers_reviews_and_audit_to_ig_leads_only(world, client):
     page = client.get("/").content.decode()
     assert "Override reviews" not in page and "Audit trail" not in page
     assert "Search records" in page
+
+
+def test_the_person_sees_what_is_shared_and_overrides_they_may_be_told_about(world, client):
+    consent(world, world.maya, "health", world.social)
+    told = override(world, world.nia, "social_care")
+    hidden = override(world, world.nia, "housing")
+    services.safeguarding_review_record(access=told, outcome="justified", person_may_be_told=True, actor=world.ivy.user)
+    services.safeguarding_review_record(
+        access=hidden, outcome="justified", person_may_be_told=False, actor=world.ivy.user
+    )
+    assert list(selectors.overrides_told_to(person=world.maya)) == [told]
+    client.force_login(world.maya.user)
+    page = client.get(f"/people/{world.maya.id}/consents/").content.decode()
+    assert "Who can see your information" in page
+    assert "social care information" in page and "housing information" not in page
+    grid = selectors.person_consent_grid(person=world.maya)
+    states = {(row.category, agency.pk): state for row in grid.rows for agency, state in row.cells}
+    assert states[("health", world.social.pk)] == "shared"
