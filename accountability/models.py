@@ -104,7 +104,7 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0, help_text="E-mail attempts")
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
-    digest = models.ForeignKey("accountability.Digest", on_delete=models.PROTECT, null=True, blank=True)
+    digest = models.ForeignKey("accountability.Digest", on_delete=models.PROTECT, null=True, blank=True, db_index=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -120,13 +120,20 @@ class Reminder(models.Model):
                 condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
                 name="reminder_undelivered_idx",
             ),
-            # E-mails still to send (pending retries) and digests to gather.
+            # E-mails waiting for a retry, and reminders waiting for the digest. Both conditions
+            # exclude freshly created rows (sent_at is NULL, status pending), so the scan's
+            # INSERT maintains only the primary key, the unique key and the undelivered index.
             models.Index(
-                fields=["email_status", "recipient"],
-                condition=Q(email_status__in=["pending", "sending", "digest"]),
-                name="reminder_email_open_idx",
+                fields=["next_attempt_at"],
+                condition=Q(email_status="pending", sent_at__isnull=False),
+                name="reminder_email_retry_idx",
             ),
-            models.Index(fields=["recipient", "kind", "due_date"], name="reminder_recipient_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(email_status="digest", digest__isnull=True),
+                name="reminder_digest_wait_idx",
+            ),
+            models.Index(fields=["digest"], condition=Q(digest__isnull=False), name="reminder_in_digest_idx"),
         ]
 
     def __str__(self) -> str:

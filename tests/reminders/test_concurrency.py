@@ -67,7 +67,11 @@ def test_overlapping_scans_on_postgresql_create_and_send_each_reminder_once(worl
 def test_overlapping_scans_on_a_sqlite_file_create_and_send_each_reminder_once(tmp_path):
     db = tmp_path / "db.sqlite3"
     environ = procs.env(f"sqlite:///{db}", tmp_path, REMINDER_CLAIM_CHUNK="3")
-    _assert_clean(procs.run_all_at_once([[procs.PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"]], environ, 300))
+    _assert_clean(
+        procs.run_all_at_once(
+            [[procs.PYTHON, "manage.py", "migrate", "--noinput", "--skip-checks", "-v", "0"]], environ, 300
+        )
+    )
     ((code, out),) = procs.run_all_at_once([[procs.PYTHON, "-m", "tests.reminders.seed_sqlite", "12"]], environ)
     assert code == 0, out
     today = datetime.date.fromisoformat(out.strip().splitlines()[-1])
