@@ -14,10 +14,46 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.scenarios import Context, Section, scenario
-from bench.scenarios.http_endpoints import ENDPOINTS
+from bench.scenarios import Check, Context, Section, scenario
+from bench.scenarios.http_endpoints import ENDPOINTS, SCALING_TARGET
 
-REPEAT = 15
+REPEAT = 30
+
+
+def summarize(sections: dict[int, dict[str, Any]]) -> Section | None:
+    """Cost scaling from CPU time per request: unlike throughput on a shared machine it
+    hardly moves with other work, so it resolves a 10 % change that wrk cannot."""
+    sizes = sorted(sections)
+    if len(sizes) < 2:
+        return None
+    small, large = sizes[0], sizes[-1]
+    section = Section(
+        title="Cost scaling: CPU time per request at each size (in-process)",
+        columns=[
+            "endpoint",
+            f"queries @ {small:,}",
+            f"queries @ {large:,}",
+            f"CPU ms @ {small:,}",
+            f"CPU ms @ {large:,}",
+            "scaling (CPU small / CPU large)",
+        ],
+    )
+    for key, label, _, _ in ENDPOINTS:
+        a = sections[small]["data"].get(key)
+        b = sections[large]["data"].get(key)
+        if not a or not b:
+            continue
+        scaling = round(a["cpu_ms"] / b["cpu_ms"], 3) if b["cpu_ms"] else 0.0
+        section.rows.append([label, a["queries"], b["queries"], round(a["cpu_ms"], 2), round(b["cpu_ms"], 2), scaling])
+        section.checks.append(
+            Check(
+                f"{key}: CPU cost at {small:,} / at {large:,} cases (supplementary to the throughput check)",
+                f">= {SCALING_TARGET} and same query count",
+                f"{scaling}, {a['queries']} vs {b['queries']} queries",
+                scaling >= SCALING_TARGET and a["queries"] == b["queries"],
+            )
+        )
+    return section
 
 
 def _explain(sql: str) -> list[str]:
@@ -26,7 +62,7 @@ def _explain(sql: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-@scenario("request_profile", needs_server=False, order=20)
+@scenario("request_profile", needs_server=False, summarize=summarize, order=20)
 def request_profile(ctx: Context) -> Section:
     from rest_framework.authtoken.models import Token
 
