@@ -37,7 +37,7 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["about"].queryset = people
+        self.fields["about"].queryset = people  # type: ignore[attr-defined]
 
 
 class RecordSearchForm(forms.Form):
@@ -71,7 +71,8 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [("", "Choose an agency"), *[(str(a.pk), a.name) for a in agencies]]
+        choices = [("", "Choose an agency"), *[(str(a.pk), a.name) for a in agencies]]
+        self.fields["agency"].choices = choices  # type: ignore[attr-defined]
 
 
 class OverrideForm(forms.Form):

@@ -412,7 +412,8 @@ def record_reads_audit(*, user: Any, records: Iterable[Record], action: str, req
     records = list(records)
     if not records:
         return
-    events = [
+    basis_of = {r.pk: str(getattr(r, "basis", "") or "") for r in records}
+    events: list[dict[str, Any]] = [
         {
             "action": action,
             "case": r.case_id,
@@ -420,16 +421,20 @@ def record_reads_audit(*, user: Any, records: Iterable[Record], action: str, req
             "subject_type": "record",
             "subject_id": r.pk,
             "subject_agency": r.author_agency_id,
-            "basis": r.basis,
+            "basis": basis_of[r.pk],
         }
         for r in records
         for p in r.about.all()
     ]
-    overridden = {(r.case_id, r.category) for r in records if r.basis == sharing.BASIS_OVERRIDE}
-    if overridden:
+    through_override: dict[tuple[Any, str], int] = {}
+    for r in records:
+        if basis_of[r.pk] == sharing.BASIS_OVERRIDE:
+            key = (r.case_id, r.category)
+            through_override[key] = through_override.get(key, 0) + 1
+    if through_override:
         professional = _require_professional(user)
         cond = Q()
-        for case_id, category in overridden:
+        for case_id, category in through_override:
             cond |= Q(case_id=case_id, category=category)
         for access in sharing.active_overrides(professional=professional, now=timezone.now()).filter(cond):
             events.append(
@@ -441,13 +446,7 @@ def record_reads_audit(*, user: Any, records: Iterable[Record], action: str, req
                     "basis": sharing.BASIS_OVERRIDE,
                     "detail": {
                         "category": access.category,
-                        "records": sum(
-                            1
-                            for r in records
-                            if r.basis == sharing.BASIS_OVERRIDE
-                            and r.case_id == access.case_id
-                            and r.category == access.category
-                        ),
+                        "records": through_override.get((access.case_id, access.category), 0),
                     },
                 }
             )
@@ -520,7 +519,7 @@ def record_export_rows(*, user: Any, case: Case, request: Any = None) -> list[li
                 r.author.full_name,
                 r.author_agency.name,
                 str(r.corrects_id or ""),
-                r.basis,
+                str(getattr(r, "basis", "")),
                 r.text,
             ]
         )

@@ -68,7 +68,9 @@ def _require_open(case: Case) -> None:
 
 def _require_on_team(case: Case, professional: Professional, field: str = "accountable") -> None:
     if not RoleAssignment.objects.filter(case=case, professional=professional, ended_on__isnull=True).exists():
-        raise ValidationError({field: f"{professional.full_name} is not on this case's team. Add them to the team first."})
+        raise ValidationError(
+            {field: f"{professional.full_name} is not on this case's team. Add them to the team first."}
+        )
 
 
 # --- People -------------------------------------------------------------------
@@ -95,7 +97,9 @@ def person_register(
         interpreter_needed=interpreter_needed,
         registered_by=registrar,
     )
-    audit_record(action="cases.person.registered", actor=actor, person=person.id, subject_type="person", subject_id=person.id)
+    audit_record(
+        action="cases.person.registered", actor=actor, person=person.id, subject_type="person", subject_id=person.id
+    )
     return person
 
 
@@ -208,9 +212,20 @@ def case_open(*, title: str, people: Iterable[Person], lead: Professional, actor
     if opener.pk != lead.pk and not (lead.team_id and lead.team and lead.team.lead_id == opener.pk):
         # The opener keeps sight of the case they opened.
         role = Role.TEAM_LEAD if opener.teams_led.exists() else Role.CONTRIBUTOR
-        _grant(RoleAssignment.objects.create(case=case, professional=opener, role=role, started_on=today, assigned_by=opener))
+        _grant(
+            RoleAssignment.objects.create(
+                case=case, professional=opener, role=role, started_on=today, assigned_by=opener
+            )
+        )
     for person in people:
-        audit_record(action="cases.case.opened", actor=actor, case=case.id, person=person.id, subject_type="case", subject_id=case.id)
+        audit_record(
+            action="cases.case.opened",
+            actor=actor,
+            case=case.id,
+            person=person.id,
+            subject_type="case",
+            subject_id=case.id,
+        )
     return case
 
 
@@ -260,15 +275,15 @@ def assignment_add(*, case: Case, professional: Professional, role: str, actor: 
     if current is not None and current.role == role:
         raise ValidationError({"professional": f"{professional.full_name} is already on the team in this role."})
     if current is not None and current.role == Role.LEAD_PROFESSIONAL:
-        raise ValidationError(
-            {"role": "This is the lead professional. Make someone else lead professional first."}
-        )
+        raise ValidationError({"role": "This is the lead professional. Make someone else lead professional first."})
     today = timezone.localdate()
     previous_lead: Professional | None = None
     if role == Role.LEAD_PROFESSIONAL:
-        old = RoleAssignment.objects.select_for_update().filter(
-            case=case, role=Role.LEAD_PROFESSIONAL, ended_on__isnull=True
-        ).first()
+        old = (
+            RoleAssignment.objects.select_for_update()
+            .filter(case=case, role=Role.LEAD_PROFESSIONAL, ended_on__isnull=True)
+            .first()
+        )
         if old is not None:
             previous_lead = old.professional
             _end(old, by=by)
@@ -312,12 +327,18 @@ def assignment_end(*, assignment: RoleAssignment, actor: Any) -> RoleAssignment:
     if assignment.role == Role.LEAD_PROFESSIONAL:
         raise ValidationError({"assignment": "A case always has a lead professional. Make someone else lead first."})
     open_items = (
-        Milestone.objects.filter(case=assignment.case, accountable=assignment.professional, status=ItemStatus.OPEN).count()
-        + Review.objects.filter(case=assignment.case, accountable=assignment.professional, status=ItemStatus.OPEN).count()
+        Milestone.objects.filter(
+            case=assignment.case, accountable=assignment.professional, status=ItemStatus.OPEN
+        ).count()
+        + Review.objects.filter(
+            case=assignment.case, accountable=assignment.professional, status=ItemStatus.OPEN
+        ).count()
     )
     if open_items:
         raise ValidationError(
-            {"assignment": f"{assignment.professional.full_name} is accountable for {open_items} open item(s). Hand them over first."}
+            {
+                "assignment": f"{assignment.professional.full_name} is accountable for {open_items} open item(s). Hand them over first."
+            }
         )
     _end(assignment, by=by)
     audit_record(
@@ -335,9 +356,7 @@ def assignment_end(*, assignment: RoleAssignment, actor: Any) -> RoleAssignment:
 
 
 @transaction.atomic
-def goal_add(
-    *, case: Case, description: str, measure: str, target_date: date, plain_summary: str, actor: Any
-) -> Goal:
+def goal_add(*, case: Case, description: str, measure: str, target_date: date, plain_summary: str, actor: Any) -> Goal:
     """A SMART goal: what will be different, how it is measured, and by when."""
     by = _actor_professional(actor)
     _require_open(case)
@@ -455,7 +474,13 @@ def milestone_complete(*, milestone: Milestone, actor: Any) -> Milestone:
     milestone.completed_at = timezone.now()
     milestone.completed_by = by
     milestone.save(update_fields=["status", "completed_at", "completed_by"])
-    audit_record(action="cases.milestone.completed", actor=actor, case=milestone.case_id, subject_type="milestone", subject_id=milestone.id)
+    audit_record(
+        action="cases.milestone.completed",
+        actor=actor,
+        case=milestone.case_id,
+        subject_type="milestone",
+        subject_id=milestone.id,
+    )
     return milestone
 
 
@@ -536,7 +561,9 @@ def review_complete(*, review: Review, actor: Any) -> Review:
     review.status = ItemStatus.COMPLETED
     review.completed_at = timezone.now()
     review.save(update_fields=["status", "completed_at"])
-    audit_record(action="cases.review.completed", actor=actor, case=review.case_id, subject_type="review", subject_id=review.id)
+    audit_record(
+        action="cases.review.completed", actor=actor, case=review.case_id, subject_type="review", subject_id=review.id
+    )
     return review
 
 
@@ -573,7 +600,8 @@ def record_write(
     author = _actor_professional(actor)
     errors: dict[str, str] = {}
     if corrects is not None and not isinstance(corrects, Record):
-        corrects = Record.objects.filter(pk=_uuid_or_none(corrects)).first() if _uuid_or_none(corrects) else None
+        corrects_id = _uuid_or_none(corrects)
+        corrects = Record.objects.filter(pk=corrects_id).first() if corrects_id else None
         if corrects is None:
             errors["corrects"] = "Choose a record of this case that you can see."
     if corrects is not None:
@@ -585,17 +613,17 @@ def record_write(
     if not (text or "").strip():
         errors["text"] = "Write the record."
     case_people = set(_case_people_ids(case.id))
-    wanted = [_uuid_or_none(getattr(p, "pk", p)) for p in (about or [])]
+    wanted: list[uuid.UUID | None] = [_uuid_or_none(getattr(p, "pk", p)) for p in (about or [])]
     if not wanted:
         source = corrects.about.all() if corrects is not None and "corrects" not in errors else None
-        wanted = [p.pk for p in source] if source is not None else sorted(case_people)
+        wanted = [p.pk for p in source] if source is not None else list(case_people)
     if any(pk not in case_people for pk in wanted):
         errors["about"] = "A record can only be about people on this case."
     elif not wanted:
         errors["about"] = "Choose who the record is about."
     if errors:
         raise ValidationError(errors)
-    chosen = sorted(set(wanted))
+    chosen = sorted({pk for pk in wanted if pk is not None})
     record = Record.objects.create(
         case=case,
         category=str(category),
@@ -604,7 +632,7 @@ def record_write(
         author_agency_id=author.agency_id,
         corrects=corrects,
     )
-    record.about.set(chosen)
+    Record.about.through.objects.bulk_create([Record.about.through(record=record, person_id=pk) for pk in chosen])
     detail = {"category": record.category}
     if corrects is not None:
         detail["corrects"] = str(corrects.id)
@@ -656,7 +684,8 @@ def consent_record(
     kind = _person_actor_kind(actor, person)
     errors: dict[str, str] = {}
     if agency is not None and not isinstance(agency, Agency):
-        agency = Agency.objects.filter(pk=_uuid_or_none(agency)).first() if _uuid_or_none(agency) else None
+        agency_id = _uuid_or_none(agency)
+        agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
         if agency is None:
             errors["agency"] = "Choose one of the agencies."
     if category not in Category.values:
@@ -677,6 +706,7 @@ def consent_record(
         errors["valid_until"] = "The end date cannot be before the start date."
     if errors:
         raise ValidationError(errors)
+    assert agency is not None and valid_from is not None  # checked above
     consent = Consent.objects.create(
         person=person,
         category=str(category),
@@ -848,9 +878,11 @@ def safeguarding_review_record(
     """The information-governance lead of the override holder's agency records whether
     it was justified and whether the person may be told."""
     reviewer = _actor_professional(actor)
-    lead_id = Agency.objects.filter(pk=access.professional.agency_id).values_list(
-        "information_governance_lead_id", flat=True
-    ).first()
+    lead_id = (
+        Agency.objects.filter(pk=access.professional.agency_id)
+        .values_list("information_governance_lead_id", flat=True)
+        .first()
+    )
     if lead_id != reviewer.id:
         raise PermissionDenied("Only the agency's information-governance lead reviews its overrides.")
     if outcome not in OverrideOutcome.values:

@@ -45,7 +45,7 @@ def leads_member_expr(professional: Professional) -> Exists:
     return Exists(active_assignments().filter(case=OuterRef("pk"), professional__team__lead=professional))
 
 
-def professionals_seen_through(professional: Professional) -> QuerySet[Professional]:
+def professionals_seen_through(professional: Professional) -> QuerySet[Professional, Any]:
     """The professional and the members of every team they lead: whose cases they see.
 
     A UNION of two indexed lookups (primary key; team lead -> team members), not one
@@ -55,7 +55,7 @@ def professionals_seen_through(professional: Professional) -> QuerySet[Professio
     return Professional.objects.filter(pk=professional.pk).values("pk").union(members_of_led_teams)
 
 
-def visible_case_ids(professional: Professional) -> QuerySet[RoleAssignment]:
+def visible_case_ids(professional: Professional) -> QuerySet[RoleAssignment, Any]:
     """Ids of the cases the professional may see, driven from their own assignments so the
     cost grows with their caseload, not with the number of cases in the deployment."""
     return active_assignments().filter(professional__in=professionals_seen_through(professional)).values("case_id")
@@ -69,7 +69,7 @@ def cases_visible_to(professional: Professional | None) -> QuerySet[Case]:
 
 
 def case_with_access(
-    professional: Professional | None, case_id: object, *, annotations: dict[str, Any] | None = None
+    professional: Professional | None, case_id: Any, *, annotations: dict[str, Any] | None = None
 ) -> Case | None:
     """The case if visible, annotated with how: `is_member` (on the team) and
     `leads_member` (leads the team of someone on it); None when not visible.
@@ -211,4 +211,5 @@ def record_basis(professional: Professional | None, record_id: Any, *, moment: M
     predicate as the lists, so a record is never visible in one place and not another."""
     if professional is None:
         return None
-    return records_visible_to(professional, moment=moment).filter(pk=record_id).values_list("basis", flat=True).first()
+    visible = records_visible_to(professional, moment=moment).filter(pk=record_id)
+    return visible.values_list("basis", flat=True).first()  # type: ignore[misc]

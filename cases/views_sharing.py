@@ -173,7 +173,7 @@ def person_consents(request: HttpRequest, person_id: str) -> HttpResponse:
     person = selectors.consent_person_get_for(user=request.user, person_id=person_id)
     consents = list(selectors.consent_list_for(person=person))
     for c in consents:
-        c.state = selectors.consent_state(c, selectors.today())
+        c.state = selectors.consent_state(c, selectors.today())  # type: ignore[attr-defined]
     return render(
         request,
         "cases/sharing/person_consents.html",

@@ -22,7 +22,8 @@ from cases.models import Category, Record
 
 def paginate(view: APIView, request: Request, queryset: Any) -> list[Any]:
     """The page of `queryset` asked for, paginated as the rest of the API."""
-    view._paginator = api_settings.DEFAULT_PAGINATION_CLASS()  # type: ignore[attr-defined]
+    pagination_class: Any = api_settings.DEFAULT_PAGINATION_CLASS
+    view._paginator = pagination_class()  # type: ignore[attr-defined]
     page = view._paginator.paginate_queryset(queryset, request, view=view)  # type: ignore[attr-defined]
     return list(page or [])
 
