@@ -189,30 +189,12 @@ _REMINDER_KEY_COLUMNS = (
     "case_reference",
     "link",
 )
-_UNNEST_TYPES = ("text", "uuid", "text", "uuid", "uuid", "date", "uuid", "text", "text")
 
 
-def _insert_reminders_unnest(rows: list[tuple[Any, ...]], page: int = 20_000) -> None:
-    """PostgreSQL: one INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING per page,
-    instead of building a model instance per row (the scan's hot path at scale)."""
-    table = Reminder._meta.db_table
-    columns = [Reminder._meta.get_field(name).column for name in _REMINDER_KEY_COLUMNS]
-    column_sql = ", ".join(connection.ops.quote_name(c) for c in columns)
-    arrays = ", ".join(f"%s::{t}[]" for t in _UNNEST_TYPES)
-    sql = (
-        f"INSERT INTO {table} ({column_sql}, created_at, email_status, attempts, last_error) "  # noqa: S608
-        f"SELECT u.*, %s, %s, 0, '' FROM unnest({arrays}) AS u "
-        "ON CONFLICT DO NOTHING"
-    )
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), page):
-            chunk = rows[start : start + page]
-            params = [
-                [None if v is None else str(v) if isinstance(v, uuid.UUID) else v for v in col]
-                for col in zip(*chunk, strict=True)
-            ]
-            cursor.execute(sql, [now, EmailStatus.PENDING.value, *params])
+def _reminder_columns() -> list[str]:
+    """Quoted column names of the reminder key fields, from the model (never typed by hand)."""
+    fields = {f.name: f for f in Reminder._meta.concrete_fields}
+    return [connection.ops.quote_name(str(fields[name].column)) for name in _REMINDER_KEY_COLUMNS]
 
 
 @transaction.atomic
@@ -245,14 +227,11 @@ def reminders_create_for_due(*, items: Iterable[DueItem], today: date) -> int:
                 )
             )
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[5]))  # key order: overlapping scans never deadlock
-    if connection.vendor == "postgresql":
-        _insert_reminders_unnest(rows)
-    else:
-        Reminder.objects.bulk_create(
-            [Reminder(**dict(zip(_REMINDER_KEY_COLUMNS, r, strict=True))) for r in rows],
-            batch_size=500,
-            ignore_conflicts=True,
-        )
+    Reminder.objects.bulk_create(
+        [Reminder(**dict(zip(_REMINDER_KEY_COLUMNS, r, strict=True))) for r in rows],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
     if rows:
         audit_record(
             action="accountability.reminders.scanned", detail={"date": today.isoformat(), "reminders": len(rows)}
@@ -286,9 +265,7 @@ def reminders_create_for_due_sql(*, source: tuple[str, Any], today: date) -> tup
     esc_to = settings.REMINDER_ESCALATION_DAYS + settings.REMINDER_ESCALATION_CATCHUP_DAYS
     whens = " ".join(f"WHEN {int(offset)} THEN '{kind.value}'" for offset, kind in KIND_BY_OFFSET.items())
     table = connection.ops.quote_name(Reminder._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(Reminder._meta.get_field(name).column) for name in _REMINDER_KEY_COLUMNS
-    )
+    columns = ", ".join(_reminder_columns())
     sql = f"""
         WITH d AS MATERIALIZED (SELECT * FROM ({source_sql}) AS s({", ".join(DUE_SOURCE_COLUMNS)})),
         k AS (

@@ -206,3 +206,48 @@ def test_command_rejects_a_malformed_date(world):
 
     with pytest.raises(CommandError):
         call_command("send_reminders", "--date", "28/11/2026")
+
+
+def test_set_based_scan_creates_exactly_the_rows_of_the_item_by_item_rule(world):
+    """On PostgreSQL the scan inserts with one INSERT ... SELECT; it must match reminders_create_for_due."""
+    from django.db import connection, transaction
+
+    from accountability.services import reminders_create_for_due, reminders_create_for_due_sql
+    from cases.reminders import due_items, due_items_sql
+
+    today = world.milestone.due_date + D(days=3)  # the world's milestone is 3 days overdue
+    for days_to_due in (7, 5, 2, 1, 0, -1, -2, -17, -18):  # each kind, the gaps, both ends of the escalation window
+        m = case_services.milestone_add(
+            case=world.case,
+            goal=world.goal,
+            title=f"Step {days_to_due}",
+            due_date=world.milestone.due_date,
+            accountable=world.nia if days_to_due % 2 else world.sam,
+            plain_summary="",
+            actor=world.sam.user,
+        )
+        type(m).objects.filter(pk=m.pk).update(due_date=today + D(days=days_to_due))
+    fields = ("subject_type", "subject_id", "kind", "recipient", "accountable", "due_date", "case", "link")
+
+    def rows_by(create) -> set:
+        with transaction.atomic():
+            create()
+            made = set(Reminder.objects.values_list(*fields))
+            transaction.set_rollback(True)
+        return made
+
+    by_item = rows_by(lambda: reminders_create_for_due(items=list(due_items(today=today)), today=today))
+    assert {(r[2], r[5] - today) for r in by_item} == {
+        ("escalation", D(days=-3)),  # the world's milestone, due 3 days ago
+        ("escalation", D(days=-17)),  # the far end of the catch-up window
+        ("due_today", D(days=0)),
+        ("due_tomorrow", D(days=1)),
+        ("upcoming", D(days=7)),
+        ("overdue", D(days=-1)),
+    }
+    assert len(by_item) == 6
+    if connection.vendor == "postgresql":
+        set_based = rows_by(
+            lambda: [reminders_create_for_due_sql(source=s, today=today) for s in due_items_sql(today=today)]
+        )
+        assert set_based == by_item
