@@ -129,14 +129,31 @@ def get_case_for(*, user: Any, case_id: Any, perm: str = VIEW, request: Any = No
     return access
 
 
-def case_list_visible_to(*, user: Any, status: str | None = None, query: str = "") -> QuerySet[Case]:
-    """The viewer's cases, newest first, with the lead professional and people loaded."""
-    qs = sharing.cases_visible_to(professional_for(user)).select_related("lead_professional__agency")
+def case_list_visible_to(
+    *, user: Any, status: str | None = None, query: str = "", with_related: bool = True
+) -> QuerySet[Case]:
+    """The viewer's cases, newest first. With `with_related` the lead professional and
+    people are loaded as objects (pages); without, callers that need only ids pair the
+    page with `case_people_ids` (the API list: no model instances per person)."""
+    qs = sharing.cases_visible_to(professional_for(user))
     if status in CaseStatus.values:
         qs = qs.filter(status=status)
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(reference__icontains=query))
-    return qs.prefetch_related(Prefetch("people", queryset=Person.objects.order_by("family_name", "given_name")))
+    if not with_related:
+        return qs
+    return qs.select_related("lead_professional__agency").prefetch_related(
+        Prefetch("people", queryset=Person.objects.order_by("family_name", "given_name"))
+    )
+
+
+def case_people_ids(*, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Person ids of each of these (already visible) cases, in one query of the link table."""
+    people: dict[uuid.UUID, list[uuid.UUID]] = {case_id: [] for case_id in case_ids}
+    links = Case.people.through.objects.filter(case_id__in=case_ids).order_by("case_id", "person_id")
+    for case_id, person_id in links.values_list("case_id", "person_id"):
+        people[case_id].append(person_id)
+    return people
 
 
 def case_team(*, case: Case, include_ended: bool = False) -> QuerySet[RoleAssignment]:

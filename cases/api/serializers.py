@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.api.serializers import ProfessionalRef
@@ -112,10 +113,10 @@ class PortalAccountSerializer(serializers.Serializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    people = serializers.ManyRelatedField(
-        child_relation=serializers.PrimaryKeyRelatedField(read_only=True, pk_field=serializers.UUIDField()),
-        read_only=True,
-    )
+    """A case. In lists the view passes `people_ids` (case id -> person ids) in the context,
+    read from the link table in one query instead of loading Person objects."""
+
+    people = serializers.SerializerMethodField()
     lead_professional = serializers.UUIDField(source="lead_professional_id", read_only=True)
 
     class Meta:
@@ -132,6 +133,12 @@ class CaseSerializer(serializers.ModelSerializer):
             "closure_reason",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_people(self, case: Case) -> list[str]:
+        known = self.context.get("people_ids")
+        ids = known[case.id] if known is not None else [p.pk for p in case.people.all()]
+        return [str(pk) for pk in ids]
 
 
 class CaseCreateSerializer(serializers.Serializer):

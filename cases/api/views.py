@@ -147,7 +147,7 @@ class CaseListView(generics.GenericAPIView):
     def get_queryset(self) -> Any:
         params = self.request.query_params
         return selectors.case_list_visible_to(
-            user=self.request.user, status=params.get("status"), query=params.get("q", "")
+            user=self.request.user, status=params.get("status"), query=params.get("q", ""), with_related=False
         ).order_by("-opened_at", "id")
 
     @extend_schema(
@@ -159,8 +159,9 @@ class CaseListView(generics.GenericAPIView):
         tags=["cases"],
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(s.CaseSerializer(page, many=True).data)
+        page = self.paginate_queryset(self.get_queryset()) or []
+        people_ids = selectors.case_people_ids(case_ids=[case.id for case in page])
+        return self.get_paginated_response(s.CaseSerializer(page, many=True, context={"people_ids": people_ids}).data)
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer}, tags=["cases"])
     def post(self, request: Request) -> Response:
