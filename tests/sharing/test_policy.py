@@ -189,3 +189,23 @@ def test_list_is_one_query_whatever_the_policy_needs(sw, django_assert_num_queri
     override(sw.w, sw.w.nia, "housing")
     with django_assert_num_queries(1):
         list(sharing.records_visible_to(sw.w.nia, case=sw.w.case))
+
+
+def test_policy_works_inside_a_subquery(sw):
+    """The hand-written CASE follows the outer table's alias when Django re-aliases it."""
+    from cases.models import Record
+
+    consent(sw.w, sw.w.maya, "social_care", sw.w.health)
+    inner = sharing.records_visible_to(sw.w.nia, case=sw.w.case).values("pk")
+    assert set(Record.objects.filter(pk__in=inner).values_list("pk", flat=True)) == {
+        sw.health.id,
+        sw.social.id,
+        sw.general.id,
+    }
+    corrected = write(sw.w, sw.w.sam, "social_care")
+    # Join back to the record table under another alias: records whose correction nia may see.
+    from cases.models import Record as R
+
+    services.record_write(case=sw.w.case, category=None, text="Fixed", corrects=corrected, actor=sw.w.sam.user)
+    seen = R.objects.filter(corrections__in=sharing.records_visible_to(sw.w.nia, case=sw.w.case).values("pk"))
+    assert list(seen.values_list("pk", flat=True)) == [corrected.id]
