@@ -488,6 +488,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @professional_required
 @require_http_methods(["GET", "POST"])
 def person_register(request: HttpRequest) -> HttpResponse:
+    # Coming from "Open a case": go back there with the new person ticked.
+    then_open_case = (request.POST if request.method == "POST" else request.GET).get("then") == "open_case"
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -496,8 +498,10 @@ def person_register(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, f"{person.full_name} is registered.")
+            if then_open_case:
+                return redirect(f"{reverse('cases:case_open')}?person={person.id}")
             return redirect("cases:person_detail", person_id=person.id)
-    return render(request, "cases/person_register.html", {"form": form})
+    return render(request, "cases/person_register.html", {"form": form, "then_open_case": then_open_case})
 
 
 @login_required

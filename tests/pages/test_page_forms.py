@@ -346,3 +346,19 @@ def test_portal_shows_the_persons_plan_in_plain_words_and_their_workers(world, l
     assert "We meet your school" in body
     assert "Sam Tester" in body and "Northvale Children&#x27;s Services" in body
     assert "Attendance above 95%" not in body  # the professional wording stays out
+
+
+def test_registering_a_person_from_open_a_case_returns_there_with_them_chosen(world, login):
+    client = login("sam")
+    response = client.post(
+        reverse("cases:person_register"),
+        {"given_name": "Zara", "family_name": "Ali", "preferred_language": "en", "then": "open_case"},
+    )
+    zara = Person.objects.get(family_name="Ali")
+    assert response["Location"] == f"{reverse('cases:case_open')}?person={zara.id}"
+    body = client.get(response["Location"]).content.decode()
+    assert f'value="{zara.id}"' in body and "checked" in body
+
+
+def test_open_a_case_ignores_a_junk_person_in_the_link(world, login):
+    assert login("sam").get(reverse("cases:case_open") + "?person=junk").status_code == 200
