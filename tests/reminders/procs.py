@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import subprocess
@@ -10,21 +11,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import connection
+import psycopg2
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 CELERY = str(Path(sys.executable).with_name("celery"))
-
-
-def database_url_of_test_db() -> str:
-    """The URL of the database pytest-django is using now (PostgreSQL test database or SQLite file)."""
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("postgresql"):
-        user = s.get("USER") or "postgres"
-        password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-        return f"postgres://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
-    return f"sqlite:///{s['NAME']}"
 
 
 def env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
@@ -130,3 +121,78 @@ def wait_for(condition: Callable[[], bool], timeout: float, message: str = "cond
             return
         time.sleep(0.2)
     raise AssertionError(message)
+
+
+class ProcDB:
+    """A database used only by separate processes (commands, workers): a SQLite file, or a
+    PostgreSQL database cloned from a migrated, seeded template. Independent of the database
+    pytest itself uses, so these tests run the same whichever that is."""
+
+    POSTGRES = os.environ.get("REMINDER_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+    TEMPLATE = "ju_reminders_procs_template"
+    SEEDED = 12  # milestones in the seeded world, all due in 7 days
+
+    def __init__(self, backend: str, tmp_path: Path, name: str) -> None:
+        self.backend = backend
+        self.tmp_path = tmp_path
+        if backend == "sqlite":
+            self.path = tmp_path / f"{name}.sqlite3"
+            self.url = f"sqlite:///{self.path}"
+        else:
+            self.name = name
+            self.url = self.POSTGRES.rsplit("/", 1)[0] + "/" + name
+
+    def _admin(self):  # type: ignore[no-untyped-def]
+
+        conn = psycopg2.connect(self.POSTGRES)
+        conn.autocommit = True
+        return conn
+
+    def _prepare_fresh(self, url: str) -> str:
+        environ = env(url, self.tmp_path)
+        migrate = [PYTHON, "manage.py", "migrate", "--noinput", "--skip-checks", "-v", "0"]
+        ((code, out),) = run_all_at_once([migrate], environ, 600)
+        assert code == 0, out
+        ((code, out),) = run_all_at_once([[PYTHON, "-m", "tests.reminders.seed_procs", str(self.SEEDED)]], environ)
+        assert code == 0, out
+        return out.strip().splitlines()[-1]
+
+    def prepare(self) -> datetime.date:
+        """Migrate and seed; the seeding day (milestones fall due 7 days later)."""
+        if self.backend == "sqlite":
+            return datetime.date.fromisoformat(self._prepare_fresh(self.url))
+        stamp = self.tmp_path.parent / f"{self.TEMPLATE}.date"
+        conn = self._admin()
+        with conn.cursor() as c:
+            c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.TEMPLATE])
+            fresh = c.fetchone() is None or not stamp.exists()
+            if fresh:  # once per test session: migrate and seed the template
+                c.execute(f'DROP DATABASE IF EXISTS "{self.TEMPLATE}"')
+                c.execute(f'CREATE DATABASE "{self.TEMPLATE}"')
+                stamp.write_text(self._prepare_fresh(self.url.rsplit("/", 1)[0] + "/" + self.TEMPLATE))
+            c.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            c.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.TEMPLATE}"')
+        conn.close()
+        return datetime.date.fromisoformat(stamp.read_text())
+
+    def count(self, sql: str) -> int:
+        if self.backend == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(self.path) as con:
+                return con.execute(sql).fetchone()[0]
+        with psycopg2.connect(self.url) as con, con.cursor() as c:
+            c.execute(sql)
+            return c.fetchone()[0]
+
+    def drop(self) -> None:
+        if self.backend == "sqlite":
+            return
+        conn = self._admin()
+        with conn.cursor() as c:
+            c.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.name],
+            )
+            c.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+        conn.close()

@@ -1,5 +1,5 @@
 """Seed a fresh database (run as a separate process) with professionals, a case and
-milestones due in 7 days: `python -m tests.reminders.seed_sqlite N`. Prints today's date."""
+milestones due in 7 days: `python -m tests.reminders.seed_procs N`. Prints today's date."""
 
 import sys
 
