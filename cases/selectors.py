@@ -276,7 +276,9 @@ def leads_a_team(*, professional: Professional) -> bool:
     return professional.teams_led.exists()
 
 
-def _milestone_or_review(model: type, *, user: Any, item_id: Any, perm: str) -> tuple[Any, CaseAccess]:
+def _milestone_or_review(
+    model: type[Milestone] | type[Review], *, user: Any, item_id: Any, perm: str
+) -> tuple[Any, CaseAccess]:
     pk = parse_uuid(item_id)
     case_id = model.objects.filter(pk=pk).values_list("case_id", flat=True).first()
     if case_id is None:
