@@ -383,7 +383,9 @@ class SafeguardingAccess(models.Model):
         ordering = ["-started_at"]
         verbose_name_plural = "safeguarding accesses"
         constraints = [
-            models.CheckConstraint(condition=Q(expires_at__gt=models.F("started_at")), name="override_expires_after_start"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("started_at")), name="override_expires_after_start"
+            ),
         ]
         indexes = [
             models.Index(fields=["professional", "case", "category", "expires_at"], name="override_lookup_idx"),

@@ -337,7 +337,10 @@ def assignment_end(*, assignment: RoleAssignment, actor: Any) -> RoleAssignment:
     if open_items:
         raise ValidationError(
             {
-                "assignment": f"{assignment.professional.full_name} is accountable for {open_items} open item(s). Hand them over first."
+                "assignment": (
+                    f"{assignment.professional.full_name} is accountable for {open_items} open item(s). "
+                    "Hand them over first."
+                )
             }
         )
     _end(assignment, by=by)
