@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 
 from accountability.models import Notification
@@ -27,6 +28,9 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_view(
+    get=extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread notifications")])
+)
 class MyNotificationsView(generics.ListAPIView):
     """The caller's notifications, newest first; `?unread=true` for unread only. Paginated."""
 

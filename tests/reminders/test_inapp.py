@@ -30,7 +30,7 @@ def reminded(world):
 
 def test_unread_count_shows_in_the_header_of_pages(nia_client, reminded):
     html = nia_client.get("/notifications/settings/").content.decode()
-    assert 'aria-label="1 unread"' in html
+    assert '1<span class="ju-visually-hidden"> unread</span>' in html
     assert "/notifications/" in html
 
 
@@ -178,3 +178,11 @@ def test_team_page_shows_the_leads_escalations(client, world):
     client.force_login(world.hal.user)
     html = client.get("/team/").content.decode()
     assert "Escalations to you" in html and world.case.reference in html
+
+
+def test_api_can_list_only_unread_notifications(nia_client, world, reminded):
+    run_scan(world.milestone.due_date - D(days=1))
+    nia_client.post(f"/notifications/{reminded.id}/read/")
+    assert nia_client.get("/api/v1/me/notifications/").json()["count"] == 2
+    unread = nia_client.get("/api/v1/me/notifications/?unread=true").json()
+    assert [n["kind"] for n in unread["results"]] == ["due_tomorrow"]
