@@ -11,6 +11,7 @@ sees nothing of the case (404). Evaluated in the database as an indexed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -193,7 +194,7 @@ class RecordBasis(Expression):
         clone.alias = query.get_initial_alias() if query is not None else Record._meta.db_table
         return clone
 
-    def relabeled_clone(self, change_map: dict[str, str]) -> RecordBasis:
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> RecordBasis:
         clone = self.copy()
         clone.alias = change_map.get(self.alias or "", self.alias)
         return clone
@@ -201,7 +202,7 @@ class RecordBasis(Expression):
     def get_group_by_cols(self) -> list[Any]:
         return [self]
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
         q = connection.ops.quote_name
         r = compiler.quote_name_unless_alias(self.alias or Record._meta.db_table)
         about = Record.about.through._meta.db_table
@@ -243,7 +244,7 @@ class RecordBasis(Expression):
             now,
             BASIS_OVERRIDE,
         ]
-        return sql, params
+        return sql, tuple(params)
 
 
 def records_visible_to(
