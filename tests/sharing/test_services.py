@@ -372,3 +372,26 @@ def test_the_person_sees_what_is_shared_and_overrides_they_may_be_told_about(wor
     grid = selectors.person_consent_grid(person=world.maya)
     states = {(row.category, agency.pk): state for row in grid.rows for agency, state in row.cells}
     assert states[("health", world.social.pk)] == "shared"
+
+
+def test_the_person_records_consent_on_the_page_and_withdraws_it(world, client):
+    client.force_login(world.maya.user)
+    response = client.post(
+        f"/people/{world.maya.id}/consents/new/",
+        {
+            "decision": "given",
+            "category": "education",
+            "agency": str(world.health.id),
+            "purpose": "School health checks",
+            "valid_from": days(0).isoformat(),
+            "given_by": "Maya's mother",
+        },
+    )
+    assert response.status_code == 302
+    (recorded,) = selectors.consent_list_for(person=world.maya)
+    assert (recorded.recorded_by, recorded.recorded_by_user) == (None, world.maya.user)
+    assert client.post(f"/consents/{recorded.id}/withdraw/").status_code == 302
+    recorded.refresh_from_db()
+    assert recorded.withdrawn_at is not None
+    other = services.person_register(given_name="Ola", family_name="Other", actor=world.sam.user)
+    assert client.get(f"/people/{other.id}/consents/new/").status_code == 404
