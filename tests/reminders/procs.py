@@ -129,7 +129,8 @@ class ProcDB:
     pytest itself uses, so these tests run the same whichever that is."""
 
     POSTGRES = os.environ.get("REMINDER_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
-    TEMPLATE = "ju_reminders_procs_template"
+    WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # one template per pytest-xdist worker
+    TEMPLATE = f"ju_reminders_procs_template_{WORKER}"
     SEEDED = 12  # milestones in the seeded world, all due in 7 days
 
     def __init__(self, backend: str, tmp_path: Path, name: str) -> None:
@@ -139,8 +140,8 @@ class ProcDB:
             self.path = tmp_path / f"{name}.sqlite3"
             self.url = f"sqlite:///{self.path}"
         else:
-            self.name = name
-            self.url = self.POSTGRES.rsplit("/", 1)[0] + "/" + name
+            self.name = f"{name}_{self.WORKER}"
+            self.url = self.POSTGRES.rsplit("/", 1)[0] + "/" + self.name
 
     def _admin(self):  # type: ignore[no-untyped-def]
 
