@@ -186,3 +186,10 @@ def test_api_can_list_only_unread_notifications(nia_client, world, reminded):
     assert nia_client.get("/api/v1/me/notifications/").json()["count"] == 2
     unread = nia_client.get("/api/v1/me/notifications/?unread=true").json()
     assert [n["kind"] for n in unread["results"]] == ["due_tomorrow"]
+
+
+def test_notifications_page_query_count_is_constant(nia_client, world, django_assert_max_num_queries):
+    for offset in (7, 1, 0, -1):
+        run_scan(world.milestone.due_date - D(days=offset))
+    with django_assert_max_num_queries(10):
+        assert nia_client.get("/notifications/").status_code == 200
