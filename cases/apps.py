@@ -10,9 +10,8 @@ class CasesConfig(AppConfig):
         # claim time, that a reminder's item is still due to the same person.
         from accountability.selectors import register_accountable_items_source
         from accountability.services import register_due_checker
-        from cases.models import Milestone, Review
-        from cases.reminders import accountable_items, still_due_checker
+        from cases.reminders import SOURCES_BY_TYPE, accountable_items, still_due_checker
 
-        register_due_checker("milestone", still_due_checker(Milestone, "due_date"))
-        register_due_checker("review", still_due_checker(Review, "scheduled_for"))
+        for subject_type in SOURCES_BY_TYPE:
+            register_due_checker(subject_type, still_due_checker(subject_type))
         register_accountable_items_source(accountable_items)

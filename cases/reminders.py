@@ -32,10 +32,15 @@ from accountability.services import (
     reminders_create_for_due_sql,
     reminders_enqueue_delivery,
 )
-from cases.models import CaseStatus, ItemStatus, Milestone, Review
+from cases.models import CaseStatus, ItemStatus, Milestone, Review, SafeguardingAccess
+from cases.services import safeguarding_access_expire_due
+
+OVERRIDE_REVIEW = "override_review"
 
 
 def item_link(*, case_id: uuid.UUID, subject_type: str, subject_id: uuid.UUID) -> str:
+    if subject_type == OVERRIDE_REVIEW:
+        return f"/governance/reviews/{subject_id}/"
     return f"/cases/{case_id}/#{subject_type}-{subject_id}"
 
 
@@ -44,29 +49,60 @@ def _due_filter(field_name: str, today: date) -> Q:
     return Q(**{f"{field_name}__in": exact}) | Q(**{f"{field_name}__range": (start, end)})
 
 
+@dataclass(frozen=True)
+class DueSource:
+    """One kind of due item: its rows still owed, its due-date field and who answers for it."""
+
+    subject_type: str
+    model: Any
+    date_field: str
+    accountable_field: str
+    owed: Q
+
+    def rows(self) -> Any:
+        return self.model.objects.filter(self.owed)
+
+
+OPEN_ITEM_ON_OPEN_CASE = Q(status=ItemStatus.OPEN, case__status=CaseStatus.OPEN)
 _SOURCES = (
-    ("milestone", Milestone, "due_date"),
-    ("review", Review, "scheduled_for"),
+    DueSource(
+        "milestone", Milestone, "due_date", "accountable", Q(status=ItemStatus.OPEN, case__status=CaseStatus.OPEN)
+    ),
+    DueSource(
+        "review", Review, "scheduled_for", "accountable", Q(status=ItemStatus.OPEN, case__status=CaseStatus.OPEN)
+    ),
+    # A safeguarding override is reviewed by its agency's information-governance lead until an
+    # outcome is recorded, whether or not the case is still open (DESIGN: reminded and escalated
+    # like any other due item).
+    DueSource(OVERRIDE_REVIEW, SafeguardingAccess, "review_due", "reviewer", Q(outcome="", reviewer__isnull=False)),
 )
+SOURCES_BY_TYPE = {source.subject_type: source for source in _SOURCES}
+
+
+def _link_expr(source: DueSource) -> Concat:
+    if source.subject_type == OVERRIDE_REVIEW:
+        return Concat(Value("/governance/reviews/"), Cast("id", CharField()), Value("/"))
+    return Concat(
+        Value("/cases/"), Cast("case_id", CharField()), Value(f"/#{source.subject_type}-"), Cast("id", CharField())
+    )
 
 
 def due_items_sql(*, today: date) -> list[tuple[str, Any]]:
     """The same selection as due_items, as SQL (one statement per kind of item) with
     columns in accountability.services.DUE_SOURCE_COLUMNS order, for the set-based insert."""
     statements = []
-    for subject_type, model, date_field in _SOURCES:
-        link = Concat(
-            Value("/cases/"), Cast("case_id", CharField()), Value(f"/#{subject_type}-"), Cast("id", CharField())
-        )
+    for source in _SOURCES:
+        acc = source.accountable_field
         qs = (
-            model.objects.filter(_due_filter(date_field, today), status=ItemStatus.OPEN, case__status=CaseStatus.OPEN)
-            .annotate(reminder_subject_type=Value(subject_type, CharField()), reminder_link=link)
+            source.rows()
+            .filter(_due_filter(source.date_field, today))
+            .annotate(reminder_subject_type=Value(source.subject_type, CharField()), reminder_link=_link_expr(source))
             .values_list(
                 "reminder_subject_type",
                 "id",
-                date_field,
-                "accountable_id",
-                "accountable__team__lead_id",
+                source.date_field,
+                f"{acc}_id",
+                f"{acc}__team__lead_id",
                 "case_id",
                 "case__reference",
                 "reminder_link",
@@ -78,59 +114,63 @@ def due_items_sql(*, today: date) -> list[tuple[str, Any]]:
 
 
 def due_items(*, today: date) -> Iterator[DueItem]:
-    """Open milestones and reviews on open cases whose due date earns a reminder today."""
-    for subject_type, model, date_field in _SOURCES:
+    """Open items (milestones, reviews, override reviews) whose due date earns a reminder today."""
+    for source in _SOURCES:
+        acc = source.accountable_field
         rows = (
-            model.objects.filter(_due_filter(date_field, today), status=ItemStatus.OPEN, case__status=CaseStatus.OPEN)
-            .values_list("id", date_field, "accountable_id", "accountable__team__lead_id", "case_id", "case__reference")
+            source.rows()
+            .filter(_due_filter(source.date_field, today))
+            .values_list("id", source.date_field, f"{acc}_id", f"{acc}__team__lead_id", "case_id", "case__reference")
             .order_by()
         )
         for subject_id, due, accountable, lead, case_id, reference in rows.iterator(chunk_size=5000):
             yield DueItem(
-                subject_type=subject_type,
+                subject_type=source.subject_type,
                 subject_id=subject_id,
                 due_date=due,
                 accountable=accountable,
                 team_lead=lead,
                 case=case_id,
                 case_reference=reference,
-                link=item_link(case_id=case_id, subject_type=subject_type, subject_id=subject_id),
+                link=item_link(case_id=case_id, subject_type=source.subject_type, subject_id=subject_id),
             )
 
 
 def accountable_items(professional_id: uuid.UUID) -> list[DueItem]:
-    """Open items on open cases this professional is accountable for (the calendar feed)."""
+    """Open items this professional answers for (the calendar feed)."""
     items: list[DueItem] = []
-    for subject_type, model, date_field in (("milestone", Milestone, "due_date"), ("review", Review, "scheduled_for")):
-        rows = model.objects.filter(
-            accountable_id=professional_id, status=ItemStatus.OPEN, case__status=CaseStatus.OPEN
-        ).values_list("id", date_field, "case_id", "case__reference")
+    for source in _SOURCES:
+        rows = (
+            source.rows()
+            .filter(**{f"{source.accountable_field}_id": professional_id})
+            .values_list("id", source.date_field, "case_id", "case__reference")
+        )
         items.extend(
             DueItem(
-                subject_type=subject_type,
+                subject_type=source.subject_type,
                 subject_id=subject_id,
                 due_date=due,
                 accountable=professional_id,
                 team_lead=None,
                 case=case_id,
                 case_reference=reference,
-                link=item_link(case_id=case_id, subject_type=subject_type, subject_id=subject_id),
+                link=item_link(case_id=case_id, subject_type=source.subject_type, subject_id=subject_id),
             )
             for subject_id, due, case_id, reference in rows
+            if due is not None
         )
     return items
 
 
-def still_due_checker(model: type[Milestone] | type[Review], date_field: str):  # type: ignore[no-untyped-def]
+def still_due_checker(subject_type: str):  # type: ignore[no-untyped-def]
     """A checker for accountability: which (id, accountable, due date) keys are still
-    open, on an open case, held by the same professional and due on the same date."""
+    owed, held by the same professional and due on the same date."""
+    source = SOURCES_BY_TYPE[subject_type]
 
     def check(keys: list[tuple[uuid.UUID, uuid.UUID, date]]) -> set[tuple[uuid.UUID, uuid.UUID, date]]:
         ids = {k[0] for k in keys}
         current = set(
-            model.objects.filter(id__in=ids, status=ItemStatus.OPEN, case__status=CaseStatus.OPEN).values_list(
-                "id", "accountable_id", date_field
-            )
+            source.rows().filter(id__in=ids).values_list("id", f"{source.accountable_field}_id", source.date_field)
         )
         return {k for k in keys if k in current}
 
@@ -153,6 +193,8 @@ def reminders_scan(*, today: date | None = None, enqueue: bool = True) -> ScanRe
     With enqueue=False the caller delivers `to_deliver` itself (the command)."""
     today = today or timezone.localdate()
     result = ScanResult(today=today)
+    # Overrides past their 72 hours are ended and audited here even if nobody reads again.
+    safeguarding_access_expire_due()
     if connection.vendor == "postgresql":
         # Set-based: the rows never leave the database (the scan's cost at a million milestones).
         for source in due_items_sql(today=today):
