@@ -204,7 +204,7 @@ class RecordBasis(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
         q = connection.ops.quote_name
-        r = compiler.quote_name_unless_alias(self.alias or Record._meta.db_table)
+        r = compiler.quote_name(self.alias or Record._meta.db_table)
         about = Record.about.through._meta.db_table
         consent = Consent._meta.db_table
         override = SafeguardingAccess._meta.db_table
