@@ -92,12 +92,8 @@ class Professional(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     profession = models.CharField(max_length=20, choices=Profession.choices)
-    is_agency_admin = models.BooleanField(
-        default=False, help_text="May manage this agency's teams and professionals."
-    )
-    reminder_delivery = models.CharField(
-        max_length=10, choices=ReminderDelivery.choices, default=ReminderDelivery.EACH
-    )
+    is_agency_admin = models.BooleanField(default=False, help_text="May manage this agency's teams and professionals.")
+    reminder_delivery = models.CharField(max_length=10, choices=ReminderDelivery.choices, default=ReminderDelivery.EACH)
     calendar_token = models.CharField(max_length=64, unique=True, default=_calendar_token)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

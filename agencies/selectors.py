@@ -86,9 +86,7 @@ def professional_get_for(*, user: Any, professional_id: Any) -> Professional:
     """Any professional of the directory, active or not (an admin may need to reactivate one)."""
     if not (is_admin(user) or professional_for(user) is not None):
         raise Http404("Not found")
-    professional = (
-        Professional.objects.select_related("agency", "team", "user").filter(pk=_pk(professional_id)).first()
-    )
+    professional = Professional.objects.select_related("agency", "team", "user").filter(pk=_pk(professional_id)).first()
     if professional is None:
         raise Http404("Not found")
     return professional

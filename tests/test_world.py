@@ -4,8 +4,11 @@ from cases.selectors import case_list_visible_to
 
 
 def test_case_is_visible_to_team_members_and_their_team_leads_only(world):
-    visible = {p.user.username for p in (world.sam, world.nia, world.sue, world.hal, world.ivy, world.oz)
-               if case_list_visible_to(user=p.user).filter(pk=world.case.pk).exists()}
+    visible = {
+        p.user.username
+        for p in (world.sam, world.nia, world.sue, world.hal, world.ivy, world.oz)
+        if case_list_visible_to(user=p.user).filter(pk=world.case.pk).exists()
+    }
     assert visible == {"sam", "nia", "sue", "hal"}
 
 
