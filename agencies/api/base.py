@@ -62,7 +62,7 @@ class FirstPageCountingPaginator(Paginator):
             rows = list(self.object_list[: self.per_page])
             if len(rows) < self.per_page:
                 self.__dict__["count"] = len(rows)  # fills the cached_property
-                return self._get_page(rows, 1, self)
+                return Page(rows, 1, self)
         return super().page(number)
 
 
