@@ -217,15 +217,20 @@ def case_open(*, title: str, people: Iterable[Person], lead: Professional, actor
                 case=case, professional=opener, role=role, started_on=today, assigned_by=opener
             )
         )
-    for person in people:
-        audit_record(
-            action="cases.case.opened",
-            actor=actor,
-            case=case.id,
-            person=person.id,
-            subject_type="case",
-            subject_id=case.id,
-        )
+    # One event per person the case is about (so ?person= finds it), in one INSERT.
+    audit_record_many(
+        (
+            {
+                "action": "cases.case.opened",
+                "case": case.id,
+                "person": person.id,
+                "subject_type": "case",
+                "subject_id": case.id,
+            }
+            for person in people
+        ),
+        actor=actor,
+    )
     return case
 
 
