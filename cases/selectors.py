@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from cases.models import (
     RoleAssignment,
     SafeguardingAccess,
 )
+from cases.sql import RowSQL
 
 DUE_SOON_DAYS = 7
 
@@ -132,9 +133,8 @@ def get_case_for(*, user: Any, case_id: Any, perm: str = VIEW, request: Any = No
 def case_list_visible_to(
     *, user: Any, status: str | None = None, query: str = "", with_related: bool = True
 ) -> QuerySet[Case]:
-    """The viewer's cases, newest first. With `with_related` the lead professional and
-    people are loaded as objects (pages); without, callers that need only ids pair the
-    page with `case_people_ids` (the API list: no model instances per person)."""
+    """The viewer's cases. With `with_related` the lead professional and people are
+    loaded as objects (pages); without, the bare cases (`case_list_rows` builds on it)."""
     qs = sharing.cases_visible_to(professional_for(user))
     if status in CaseStatus.values:
         qs = qs.filter(status=status)
@@ -147,13 +147,52 @@ def case_list_visible_to(
     )
 
 
-def case_people_ids(*, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """Person ids of each of these (already visible) cases, in one query of the link table."""
-    people: dict[uuid.UUID, list[uuid.UUID]] = {case_id: [] for case_id in case_ids}
-    links = Case.people.through.objects.filter(case_id__in=case_ids).order_by("case_id", "person_id")
-    for case_id, person_id in links.values_list("case_id", "person_id"):
-        people[case_id].append(person_id)
-    return people
+CASE_LIST_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "status",
+    "lead_professional_id",
+    "opened_at",
+    "closed_at",
+    "closure_reason",
+)
+
+
+class CasePeopleCsv(RowSQL):
+    """The ids of the people the outer case row is about, comma-joined (unordered):
+    a correlated aggregate over the link table, which PostgreSQL evaluates only for
+    the rows of the page it returns."""
+
+    def __init__(self, alias: str | None = None) -> None:
+        super().__init__(output_field=TextField(), alias=alias)
+
+    def default_table(self) -> str:
+        return str(Case._meta.db_table)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        q = connection.ops.quote_name
+        link = q(Case.people.through._meta.db_table)
+        joined = "string_agg(cp.{0}::text, ',')" if connection.vendor == "postgresql" else "group_concat(cp.{0}, ',')"
+        aggregate = joined.format(q("person_id"))
+        sql = f"(SELECT {aggregate} FROM {link} cp WHERE cp.{q('case_id')} = {self.outer(compiler)}.{q('id')})"  # noqa: S608
+        return sql, ()
+
+
+def case_list_rows(*, user: Any, status: str | None = None, query: str = "") -> QuerySet[Case, dict[str, Any]]:
+    """The API list: the viewer's cases as plain rows (`CASE_LIST_FIELDS` plus
+    `people_csv`, see `split_ids`), newest first, in one query with no model instances."""
+    return (
+        case_list_visible_to(user=user, status=status, query=query, with_related=False)
+        .annotate(people_csv=CasePeopleCsv())
+        .order_by("-opened_at", "id")
+        .values(*CASE_LIST_FIELDS, "people_csv")
+    )
+
+
+def split_ids(csv: str | None) -> list[uuid.UUID]:
+    """`case_list_rows`' people column as UUIDs in order (SQLite aggregates the 32-digit hex form)."""
+    return sorted(uuid.UUID(part) for part in csv.split(",")) if csv else []
 
 
 def case_team(*, case: Case, include_ended: bool = False) -> QuerySet[RoleAssignment]:

@@ -5,23 +5,22 @@ call this module; nothing else filters cases or records by itself.
 
 Case visibility: a professional sees a case when they hold an active role
 assignment on it, or lead a team one of whose members holds one. Everyone else
-sees nothing of the case (404). Evaluated in the database as an indexed
-`Exists` predicate at every read, so nothing can go stale.
+sees nothing of the case (404). Evaluated in the database at every read (the
+`CaseVisible` predicate), so nothing can go stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     CharField,
     DateField,
     DateTimeField,
     Exists,
-    Expression,
     OuterRef,
     Q,
     QuerySet,
@@ -30,7 +29,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from agencies.models import Professional
+from agencies.models import Professional, Team
 from cases.models import (
     Case,
     Category,
@@ -40,6 +39,7 @@ from cases.models import (
     RoleAssignment,
     SafeguardingAccess,
 )
+from cases.sql import RowSQL
 
 
 def active_assignments() -> QuerySet[RoleAssignment]:
@@ -76,7 +76,7 @@ def cases_visible_to(professional: Professional | None) -> QuerySet[Case]:
     """Every case the professional may see."""
     if professional is None:
         return Case.objects.none()
-    return Case.objects.filter(pk__in=visible_case_ids(professional))
+    return Case.objects.filter(CaseVisible(professional_id=professional.pk))
 
 
 def case_with_access(
@@ -152,15 +152,55 @@ def active_overrides(*, professional: Professional, now: datetime) -> QuerySet[S
     )
 
 
-class RecordBasis(Expression):
+class CaseVisible(RowSQL):
+    """True where the professional may see the case whose id is the outer row's
+    `column` (`id` on cases, `case_id` on records): they hold an active assignment on
+    it, or lead the team of someone who does. A UNION of two indexed lookups driven
+    from the viewer's own assignments, so its cost follows their caseload, not the
+    size of the deployment (an OR across the team join made PostgreSQL scan every
+    professional).
+
+        :column IN (SELECT case_id FROM role assignments
+                    WHERE active AND professional = :professional
+                    UNION
+                    SELECT case_id FROM role assignments JOIN professional JOIN team
+                    WHERE active AND team lead = :professional)
+    """
+
+    conditional = True
+
+    def __init__(
+        self, *, professional_id: Any, model: Any = Case, column: str = "id", alias: str | None = None
+    ) -> None:
+        super().__init__(output_field=BooleanField(), alias=alias)
+        self.professional_id = professional_id
+        self.model = model
+        self.column = column
+
+    def default_table(self) -> str:
+        return str(self.model._meta.db_table)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        q = connection.ops.quote_name
+        ra = q(RoleAssignment._meta.db_table)
+        prof = q(Professional._meta.db_table)
+        team = q(Team._meta.db_table)
+        me = UUIDField().get_db_prep_value(self.professional_id, connection)
+        sql = (
+            f"{self.outer(compiler)}.{q(self.column)} IN ("  # noqa: S608
+            f"SELECT va.{q('case_id')} FROM {ra} va "
+            f"WHERE va.{q('ended_on')} IS NULL AND va.{q('professional_id')} = %s "
+            f"UNION SELECT vb.{q('case_id')} FROM {ra} vb "
+            f"INNER JOIN {prof} vp ON vp.{q('id')} = vb.{q('professional_id')} "
+            f"INNER JOIN {team} vt ON vt.{q('id')} = vp.{q('team_id')} "
+            f"WHERE vb.{q('ended_on')} IS NULL AND vt.{q('lead_id')} = %s)"
+        )
+        return sql, (me, me)
+
+
+class RecordBasis(RowSQL):
     """The basis of the viewer's sight of the outer record row, as one SQL CASE:
     'own_agency', 'coordination', 'consent', 'override', or NULL when none holds.
-
-    Hand-written SQL with bound parameters (no user input is interpolated) over the
-    record row's own columns: building nested ORM `Exists` expressions cost several
-    milliseconds of Python per request, this costs next to nothing. The outer table's
-    alias is taken from the query it is resolved in (and relabelled with it), so it is
-    also correct inside subqueries.
 
         CASE WHEN r.author_agency_id = :agency           THEN 'own_agency'
              WHEN r.category = 'general'                 THEN 'coordination'
@@ -172,39 +212,18 @@ class RecordBasis(Expression):
         END
     """
 
-    output_field = CharField()
-
     def __init__(self, *, agency_id: Any, professional_id: Any, moment: Moment, alias: str | None = None) -> None:
-        super().__init__(output_field=CharField())
+        super().__init__(output_field=CharField(), alias=alias)
         self.agency_id = agency_id
         self.professional_id = professional_id
         self.moment = moment
-        self.alias = alias
 
-    def resolve_expression(
-        self,
-        query: Any = None,
-        allow_joins: bool = True,
-        reuse: Any = None,
-        summarize: bool = False,
-        for_save: bool = False,
-    ) -> RecordBasis:
-        clone = self.copy()
-        clone.is_summary = summarize
-        clone.alias = query.get_initial_alias() if query is not None else Record._meta.db_table
-        return clone
-
-    def relabeled_clone(self, change_map: Mapping[str, str]) -> RecordBasis:
-        clone = self.copy()
-        clone.alias = change_map.get(self.alias or "", self.alias)
-        return clone
-
-    def get_group_by_cols(self) -> list[Any]:
-        return [self]
+    def default_table(self) -> str:
+        return str(Record._meta.db_table)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
         q = connection.ops.quote_name
-        r = compiler.quote_name(self.alias or Record._meta.db_table)
+        r = self.outer(compiler)
         about = Record.about.through._meta.db_table
         consent = Consent._meta.db_table
         override = SafeguardingAccess._meta.db_table
@@ -255,7 +274,7 @@ def records_visible_to(
     predicate."""
     if professional is None:
         return Record.objects.none()
-    where = Q(case_id__in=visible_case_ids(professional), basis__isnull=False)
+    where = Q(CaseVisible(professional_id=professional.pk, model=Record, column="case_id"), basis__isnull=False)
     if case is not None:
         where &= Q(case=case)
     basis = RecordBasis(agency_id=professional.agency_id, professional_id=professional.pk, moment=moment or Moment.at())

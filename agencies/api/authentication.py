@@ -11,17 +11,14 @@ from rest_framework.authtoken.models import Token
 
 
 class ProfessionalTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`, loading the user with their professional record, agency
-    and team in the same query: every API permission check needs them."""
+    """`Authorization: Token <key>`, loading the user with their professional record in the
+    same query: every API permission check needs it (by ids: agency and team stay unloaded)."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        token = (
-            Token.objects.select_related("user__professional__agency", "user__professional__team")
-            .filter(key=key)
-            .first()
-        )
-        if token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+        try:
+            token = Token.objects.select_related("user__professional").get(key=key)
+        except Token.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
         return token.user, token

@@ -8,6 +8,7 @@ is an unknown id, 400); business rules stay in cases.services.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -113,8 +114,8 @@ class PortalAccountSerializer(serializers.Serializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    """A case. In lists the view passes `people_ids` (case id -> person ids) in the context,
-    read from the link table in one query instead of loading Person objects."""
+    """A case. The list renders `selectors.case_list_rows` with `case_row_data` instead,
+    which tests/api/test_case_list_rows.py holds to this serializer field for field."""
 
     people = serializers.SerializerMethodField()
     lead_professional = serializers.UUIDField(source="lead_professional_id", read_only=True)
@@ -136,9 +137,27 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
     def get_people(self, case: Case) -> list[str]:
-        known = self.context.get("people_ids")
-        ids = known[case.id] if known is not None else [p.pk for p in case.people.all()]
-        return [str(pk) for pk in ids]
+        return [str(pk) for pk in sorted(p.pk for p in case.people.all())]  # id order, as in the list
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def case_row_data(row: Mapping[str, Any]) -> dict[str, Any]:
+    """`CaseSerializer`'s output for a row of `selectors.case_list_rows`, built directly:
+    the list renders up to 50 rows per request, and DRF's per-field machinery was a
+    fifth of the request's CPU time."""
+    return {
+        "id": str(row["id"]),
+        "reference": row["reference"],
+        "title": row["title"],
+        "status": row["status"],
+        "people": [str(pk) for pk in selectors.split_ids(row["people_csv"])],
+        "lead_professional": str(row["lead_professional_id"]),
+        "opened_at": _DATETIME.to_representation(row["opened_at"]),
+        "closed_at": _DATETIME.to_representation(row["closed_at"]) if row["closed_at"] else None,
+        "closure_reason": row["closure_reason"],
+    }
 
 
 class CaseCreateSerializer(serializers.Serializer):

@@ -146,9 +146,7 @@ class CaseListView(generics.GenericAPIView):
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        return selectors.case_list_visible_to(
-            user=self.request.user, status=params.get("status"), query=params.get("q", ""), with_related=False
-        ).order_by("-opened_at", "id")
+        return selectors.case_list_rows(user=self.request.user, status=params.get("status"), query=params.get("q", ""))
 
     @extend_schema(
         parameters=[
@@ -160,8 +158,7 @@ class CaseListView(generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
-        people_ids = selectors.case_people_ids(case_ids=[case.id for case in page])
-        return self.get_paginated_response(s.CaseSerializer(page, many=True, context={"people_ids": people_ids}).data)
+        return self.get_paginated_response([s.case_row_data(row) for row in page])
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseSerializer}, tags=["cases"])
     def post(self, request: Request) -> Response:
