@@ -87,7 +87,7 @@ def case_with_access(
     `annotations` lets the caller load more in the same query (e.g. permissions)."""
     if professional is None:
         return None
-    return (
+    case = (
         Case.objects.filter(pk=case_id)
         .annotate(is_member=is_member_expr(professional), leads_member=leads_member_expr(professional))
         .filter(Q(is_member=True) | Q(leads_member=True))
@@ -95,6 +95,16 @@ def case_with_access(
         .select_related("lead_professional__agency")
         .first()
     )
+    if case is not None:
+        case.visible_to_professional_id = professional.pk  # type: ignore[attr-defined]
+    return case
+
+
+def _checked_visible(case: Case | None, professional: Professional) -> bool:
+    """Whether this Case object came from `case_with_access` for this professional (in
+    this request: instances are not shared between requests), so its visibility was
+    decided a moment ago by the same predicate and need not be evaluated again."""
+    return case is not None and getattr(case, "visible_to_professional_id", None) == professional.pk
 
 
 # --- Records ------------------------------------------------------------------
@@ -204,19 +214,27 @@ class RecordBasis(RowSQL):
 
         CASE WHEN r.author_agency_id = :agency           THEN 'own_agency'
              WHEN r.category = 'general'                 THEN 'coordination'
-             WHEN EXISTS (a person the record is about)
-              AND NOT EXISTS (a person the record is about without an active consent
-                              for r.category with :agency today) THEN 'consent'
+             WHEN the record is about someone, and everyone it is about has an
+                  active consent for r.category with :agency today THEN 'consent'
              WHEN EXISTS (an active override of :professional on r.case_id
                           for r.category now)            THEN 'override'
         END
     """
 
-    def __init__(self, *, agency_id: Any, professional_id: Any, moment: Moment, alias: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        agency_id: Any,
+        professional_id: Any,
+        moment: Moment,
+        case_id: Any = None,
+        alias: str | None = None,
+    ) -> None:
         super().__init__(output_field=CharField(), alias=alias)
         self.agency_id = agency_id
         self.professional_id = professional_id
         self.moment = moment
+        self.case_id = case_id
 
     def default_table(self) -> str:
         return str(Record._meta.db_table)
@@ -226,23 +244,43 @@ class RecordBasis(RowSQL):
         r = self.outer(compiler)
         about = Record.about.through._meta.db_table
         consent = Consent._meta.db_table
+        case_people = Case.people.through._meta.db_table
         override = SafeguardingAccess._meta.db_table
-        uuid_param = UUIDField().get_db_prep_value
-        date_param = DateField().get_db_prep_value
-        when_param = DateTimeField().get_db_prep_value
-        agency = uuid_param(self.agency_id, connection)
-        today = date_param(self.moment.today, connection)
-        now = when_param(self.moment.now, connection)
+        agency = _UUID.get_db_prep_value(self.agency_id, connection)
+        today = _DATE.get_db_prep_value(self.moment.today, connection)
+        now = _WHEN.get_db_prep_value(self.moment.now, connection)
+        active = (
+            f"sc.{q('agency_id')} = %s AND sc.{q('decision')} = %s AND sc.{q('withdrawn_at')} IS NULL "
+            f"AND sc.{q('valid_from')} <= %s AND (sc.{q('valid_until')} IS NULL OR sc.{q('valid_until')} >= %s)"
+        )
+        active_params = [agency, ConsentDecision.GIVEN.value, today, today]
+        about_rows = f"FROM {q(about)} sa WHERE sa.{q('record_id')} = {r}.{q('id')}"
+        if self.case_id is None:
+            # Across cases: per record, no person it is about lacks an active consent.
+            consented = (
+                f"EXISTS (SELECT 1 {about_rows}) AND NOT EXISTS (SELECT 1 {about_rows} "  # noqa: S608
+                f"AND NOT EXISTS (SELECT 1 FROM {q(consent)} sc WHERE sc.{q('person_id')} = sa.{q('person_id')} "
+                f"AND sc.{q('category')} = {r}.{q('category')} AND {active}))"
+            )
+            consented_params = active_params
+        else:
+            # One case's records: the active consents of the case's people, gathered once per
+            # query into a hashed set; each record is consented when the least of its people's
+            # "is (person, category) in the set" is 1 (NULL, so not consented, when it is about
+            # nobody). Records are only ever about people of their case (record_write checks
+            # it, and people are never taken off a case); one that was not would fail closed.
+            consented = (
+                f"(SELECT min(CASE WHEN (sa.{q('person_id')}, {r}.{q('category')}) IN ("  # noqa: S608
+                f"SELECT sc.{q('person_id')}, sc.{q('category')} FROM {q(consent)} sc WHERE {active} "
+                f"AND sc.{q('person_id')} IN (SELECT cp.{q('person_id')} FROM {q(case_people)} cp "
+                f"WHERE cp.{q('case_id')} = %s)) THEN 1 ELSE 0 END) {about_rows}) = 1"
+            )
+            consented_params = [*active_params, _UUID.get_db_prep_value(self.case_id, connection)]
         # Only identifiers from the models' metadata are formatted in; every value is bound.
         sql = (
             f"CASE WHEN {r}.{q('author_agency_id')} = %s THEN %s "  # noqa: S608
             f"WHEN {r}.{q('category')} = %s THEN %s "
-            f"WHEN EXISTS (SELECT 1 FROM {q(about)} sa WHERE sa.{q('record_id')} = {r}.{q('id')}) "
-            f"AND NOT EXISTS (SELECT 1 FROM {q(about)} sa WHERE sa.{q('record_id')} = {r}.{q('id')} "
-            f"AND NOT EXISTS (SELECT 1 FROM {q(consent)} sc WHERE sc.{q('person_id')} = sa.{q('person_id')} "
-            f"AND sc.{q('category')} = {r}.{q('category')} AND sc.{q('agency_id')} = %s "
-            f"AND sc.{q('decision')} = %s AND sc.{q('withdrawn_at')} IS NULL AND sc.{q('valid_from')} <= %s "
-            f"AND (sc.{q('valid_until')} IS NULL OR sc.{q('valid_until')} >= %s))) THEN %s "
+            f"WHEN {consented} THEN %s "
             f"WHEN EXISTS (SELECT 1 FROM {q(override)} so WHERE so.{q('professional_id')} = %s "
             f"AND so.{q('case_id')} = {r}.{q('case_id')} AND so.{q('category')} = {r}.{q('category')} "
             f"AND so.{q('ended_at')} IS NULL AND so.{q('started_at')} <= %s AND so.{q('expires_at')} > %s) THEN %s "
@@ -253,12 +291,9 @@ class RecordBasis(RowSQL):
             BASIS_OWN_AGENCY,
             Category.GENERAL.value,
             BASIS_COORDINATION,
-            agency,
-            ConsentDecision.GIVEN.value,
-            today,
-            today,
+            *consented_params,
             BASIS_CONSENT,
-            uuid_param(self.professional_id, connection),
+            _UUID.get_db_prep_value(self.professional_id, connection),
             now,
             now,
             BASIS_OVERRIDE,
@@ -266,18 +301,29 @@ class RecordBasis(RowSQL):
         return sql, tuple(params)
 
 
+_UUID, _DATE, _WHEN = UUIDField(), DateField(), DateTimeField()  # for their get_db_prep_value only
+
+
 def records_visible_to(
     professional: Professional | None, *, case: Case | None = None, moment: Moment | None = None
 ) -> QuerySet[Record]:
     """Every record the professional may see (of one case, or of all cases they can
     see), annotated with `basis` (see `RecordBasis`). Case visibility is part of the
-    predicate."""
+    predicate, unless `case` came from `case_with_access` for this professional (the
+    gate every case-scoped page and endpoint passes first): then it was just decided."""
     if professional is None:
         return Record.objects.none()
-    where = Q(CaseVisible(professional_id=professional.pk, model=Record, column="case_id"), basis__isnull=False)
+    basis = RecordBasis(
+        agency_id=professional.agency_id,
+        professional_id=professional.pk,
+        moment=moment or Moment.at(),
+        case_id=case.pk if case is not None else None,
+    )
+    where = Q(basis__isnull=False)
     if case is not None:
-        where &= Q(case=case)
-    basis = RecordBasis(agency_id=professional.agency_id, professional_id=professional.pk, moment=moment or Moment.at())
+        where &= Q(case_id=case.pk)
+    if not _checked_visible(case, professional):
+        where &= Q(CaseVisible(professional_id=professional.pk, model=Record, column="case_id"))
     return Record.objects.annotate(basis=basis).filter(where)
 
 

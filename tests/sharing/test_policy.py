@@ -209,3 +209,24 @@ def test_policy_works_inside_a_subquery(sw):
     services.record_write(case=sw.w.case, category=None, text="Fixed", corrects=corrected, actor=sw.w.sam.user)
     seen = R.objects.filter(corrections__in=sharing.records_visible_to(sw.w.nia, case=sw.w.case).values("pk"))
     assert list(seen.values_list("pk", flat=True)) == [corrected.id]
+
+
+def test_a_case_checked_for_one_professional_is_no_pass_for_another(sw):
+    """A Case fetched through the gate (`case_with_access`) spares the list a second
+    visibility check, but only for the professional it was checked for."""
+    checked = sharing.case_with_access(sw.w.sam, sw.w.case.id)
+    assert checked is not None
+    assert visible(sw.w.sam, checked) == visible(sw.w.sam, sw.w.case) != {}
+    assert visible(sw.w.oz, checked) == {}
+    assert sharing.case_with_access(sw.w.oz, sw.w.case.id) is None
+
+
+def test_a_case_checked_at_the_gate_lists_the_same_records_as_one_that_was_not(sw):
+    consent(sw.w, sw.w.maya, "social_care", sw.w.health)
+    override(sw.w, sw.w.nia, "housing")
+    write(sw.w, sw.w.sam, "housing")
+    checked = sharing.case_with_access(sw.w.nia, sw.w.case.id)
+    assert visible(sw.w.nia, checked) == visible(sw.w.nia, sw.w.case)
+    across = sharing.records_visible_to(sw.w.nia).filter(case_id=sw.w.case.id)
+    assert dict(across.values_list("id", "basis")) == visible(sw.w.nia, sw.w.case)
+    assert set(visible(sw.w.nia, checked).values()) == {"own_agency", "coordination", "consent", "override"}

@@ -332,9 +332,13 @@ class SharingMachine(RuleBasedStateMachine):
     @invariant()
     def every_viewer_sees_exactly_what_the_rules_allow(self):
         for viewer in VIEWERS:
-            got = dict(sharing.records_visible_to(self.pros[viewer], case=self.case).values_list("id", "basis"))
             expected = {r.id: b for r in self.oracle.records if (b := self.oracle.basis(viewer, r))}
+            # The case-scoped SQL (consents gathered once per query) ...
+            got = dict(sharing.records_visible_to(self.pros[viewer], case=self.case).values_list("id", "basis"))
             assert got == expected, viewer
+            # ... and the across-cases SQL (consents probed per record) agree with the rules.
+            across = sharing.records_visible_to(self.pros[viewer]).filter(case_id=self.case.id)
+            assert dict(across.values_list("id", "basis")) == expected, viewer
 
 
 @pytest.fixture
