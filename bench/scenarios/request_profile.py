@@ -53,6 +53,11 @@ def summarize(sections: dict[int, dict[str, Any]]) -> Section | None:
                 scaling >= SCALING_TARGET and a["queries"] == b["queries"],
             )
         )
+    section.notes.append(
+        "CPU also follows what a request renders, and each world has its own viewer with their own "
+        "cases (the profile tables' bytes column gives the first case page of each): a larger case "
+        "page in the larger world reads here as worse scaling although the query count is the same."
+    )
     return section
 
 
