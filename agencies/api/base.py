@@ -55,14 +55,16 @@ def uuid_path_parameters(result: dict[str, Any], generator: Any, request: Any, p
 class FirstPageCountingPaginator(Paginator):
     """Django's Paginator, minus the COUNT query when the first page is not full: then
     the page's own length is the count. Most callers' lists (a caseload, a case's plan)
-    fit on one page, so most list requests save a database round trip."""
+    fit on one page, so most list requests save a database round trip. A full first
+    page keeps the rows it fetched (the COUNT runs when the links need it), instead of
+    fetching the same page again."""
 
     def page(self, number: Any) -> Page:
-        if "count" not in self.__dict__ and str(number) == "1":
+        if "count" not in self.__dict__ and str(number) == "1" and not self.orphans:
             rows = list(self.object_list[: self.per_page])
             if len(rows) < self.per_page:
                 self.__dict__["count"] = len(rows)  # fills the cached_property
-                return Page(rows, 1, self)
+            return Page(rows, 1, self)
         return super().page(number)
 
 

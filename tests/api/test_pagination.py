@@ -29,6 +29,8 @@ def test_a_full_first_page_counts_everything_and_links_the_next(scene, client_as
     assert first["count"] == 3 and len(first["results"]) == 2
     assert first["next"] and first["next"].endswith("page=2")
     assert _count_queries(ctx) == 1
+    pages = [q for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"] and "COUNT(" not in q["sql"]]
+    assert len(pages) == 1, "the first page is fetched once"
     second = client.get(first["next"]).json()
     assert second["count"] == 3 and len(second["results"]) == 1 and second["next"] is None
     ids = {r["id"] for r in first["results"]} | {r["id"] for r in second["results"]}
