@@ -190,6 +190,11 @@ def case_list_rows(*, user: Any, status: str | None = None, query: str = "") -> 
     )
 
 
+def case_list_count(*, user: Any) -> int:
+    """How many cases `case_list_rows(user=user)` lists, unfiltered, without reading cases."""
+    return sharing.visible_case_count(professional_for(user))
+
+
 def split_ids(csv: str | None) -> list[uuid.UUID]:
     """`case_list_rows`' people column as UUIDs in order (SQLite aggregates the 32-digit hex form)."""
     return sorted(uuid.UUID(part) for part in csv.split(",")) if csv else []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property, partial
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -59,6 +61,16 @@ class FirstPageCountingPaginator(Paginator):
     page keeps the rows it fetched (the COUNT runs when the links need it), instead of
     fetching the same page again."""
 
+    def __init__(self, object_list: Any, per_page: Any, *, count: Callable[[], int | None] | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        """The view's own way of counting when it has one (`list_count`), else COUNT(*)."""
+        counted = self._count() if self._count is not None else None
+        return counted if counted is not None else Paginator.count.func(self)  # type: ignore[attr-defined]
+
     def page(self, number: Any) -> Page:
         if "count" not in self.__dict__ and str(number) == "1" and not self.orphans:
             rows = list(self.object_list[: self.per_page])
@@ -71,4 +83,11 @@ class FirstPageCountingPaginator(Paginator):
 class Pagination(PageNumberPagination):
     """`{count, next, previous, results}`, as every list of the API answers."""
 
-    django_paginator_class = FirstPageCountingPaginator
+    django_paginator_class: Any = FirstPageCountingPaginator
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
+        """A view may count its list more cheaply than COUNT(*) over the queryset: its
+        `list_count()`, returning an int, or None to fall back to COUNT(*)."""
+        counter = getattr(view, "list_count", None)
+        self.django_paginator_class = partial(FirstPageCountingPaginator, count=counter)
+        return super().paginate_queryset(queryset, request, view)

@@ -148,6 +148,13 @@ class CaseListView(generics.GenericAPIView):
         params = self.request.query_params
         return selectors.case_list_rows(user=self.request.user, status=params.get("status"), query=params.get("q", ""))
 
+    def list_count(self) -> int | None:
+        """Unfiltered, the count comes from the viewer's assignments alone (see Pagination)."""
+        params = self.request.query_params
+        if params.get("status") in CaseStatus.values or params.get("q"):
+            return None
+        return selectors.case_list_count(user=self.request.user)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=["open", "closed"], description="Only open or closed cases."),

@@ -39,3 +39,15 @@ def test_a_full_first_page_counts_everything_and_links_the_next(scene, client_as
 
 def test_a_page_past_the_end_is_404(scene, client_as):
     assert client_as("sam").get("/api/v1/cases/?page=9").status_code == 404
+
+
+def test_a_full_first_page_counts_only_what_the_filters_keep(scene, client_as, monkeypatch):
+    """Unfiltered, the count comes from the viewer's assignments; filtered, from the filtered list."""
+    monkeypatch.setattr(Pagination, "page_size", 1)
+    case_services.case_close(case=scene.case2, reason="Support no longer needed", actor=scene.sam.user)
+    client = client_as("sam")
+    assert client.get("/api/v1/cases/").json()["count"] == 2
+    assert client.get("/api/v1/cases/?status=open").json()["count"] == 1
+    assert client.get("/api/v1/cases/?status=closed").json()["count"] == 1
+    assert client.get("/api/v1/cases/?q=Adeyemi").json()["count"] == 1
+    assert client_as("oz").get("/api/v1/cases/").json()["count"] == 0

@@ -230,3 +230,15 @@ def test_a_case_checked_at_the_gate_lists_the_same_records_as_one_that_was_not(s
     across = sharing.records_visible_to(sw.w.nia).filter(case_id=sw.w.case.id)
     assert dict(across.values_list("id", "basis")) == visible(sw.w.nia, sw.w.case)
     assert set(visible(sw.w.nia, checked).values()) == {"own_agency", "coordination", "consent", "override"}
+
+
+def test_visible_case_count_counts_what_the_case_list_holds(sw):
+    """The case-list API counts from the assignment index alone; it must agree with the list."""
+    from agencies.models import Professional
+
+    for professional in Professional.objects.all():
+        assert sharing.visible_case_count(professional) == sharing.cases_visible_to(professional).count()
+    assert sharing.visible_case_count(sw.w.hal) == 1  # through the team he leads
+    assert sharing.visible_case_count(sw.w.sue) == 1  # on the team and leading a member: counted once
+    assert sharing.visible_case_count(sw.w.oz) == 0
+    assert sharing.visible_case_count(None) == 0
