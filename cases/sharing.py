@@ -191,6 +191,9 @@ class CaseVisible(RowSQL):
     def default_table(self) -> str:
         return str(self.model._meta.db_table)
 
+    def key(self) -> tuple[Any, ...]:
+        return (self.professional_id, self.model, self.column)
+
     @staticmethod
     def ids_sql(professional_id: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         """The ids of the cases the professional may see, as one statement."""
@@ -256,6 +259,9 @@ class RecordBasis(RowSQL):
 
     def default_table(self) -> str:
         return str(Record._meta.db_table)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.agency_id, self.professional_id, self.moment, self.case_id)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
         q = connection.ops.quote_name
