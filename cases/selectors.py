@@ -165,10 +165,7 @@ class CasePeopleCsv(RowSQL):
     the rows of the page it returns."""
 
     def __init__(self, alias: str | None = None) -> None:
-        super().__init__(output_field=TextField(), alias=alias)
-
-    def default_table(self) -> str:
-        return str(Case._meta.db_table)
+        super().__init__(model=Case, output_field=TextField(), alias=alias)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
         q = connection.ops.quote_name
@@ -190,8 +187,11 @@ def case_list_rows(*, user: Any, status: str | None = None, query: str = "") -> 
     )
 
 
-def case_list_count(*, user: Any) -> int:
-    """How many cases `case_list_rows(user=user)` lists, unfiltered, without reading cases."""
+def case_list_count(*, user: Any, status: str | None = None, query: str = "") -> int | None:
+    """How many cases `case_list_rows` lists with these filters, counted without reading
+    cases when there are none; None when filtered (count the filtered rows instead)."""
+    if status in CaseStatus.values or query:
+        return None
     return sharing.visible_case_count(professional_for(user))
 
 
@@ -351,15 +351,19 @@ def goal_get_in_case(*, case: Case, goal_id: Any) -> Goal | None:
 # --- People -------------------------------------------------------------------
 
 
+def _on_a_case_visible_to(professional: Professional) -> Exists:
+    """True where the outer person is on a case the professional may see."""
+    links = Case.people.through
+    visible = sharing.CaseVisible(professional_id=professional.pk, model=links, column="case_id")
+    return Exists(links.objects.filter(visible, person_id=OuterRef("pk")))
+
+
 def person_list_visible_to(*, user: Any) -> QuerySet[Person]:
     """People I registered, and the people of cases I can see."""
     professional = professional_for(user)
     if professional is None:
         return Person.objects.none()
-    on_my_cases = Case.people.through.objects.filter(
-        person_id=OuterRef("pk"), case_id__in=sharing.visible_case_ids(professional)
-    )
-    return Person.objects.filter(Q(registered_by=professional) | Exists(on_my_cases))
+    return Person.objects.filter(Q(registered_by=professional) | _on_a_case_visible_to(professional))
 
 
 def person_get_for(*, user: Any, person_id: Any) -> Person:
@@ -602,10 +606,7 @@ def consent_person_get_for(*, user: Any, person_id: Any) -> Person:
             return own
     professional = professional_for(user)
     if professional is not None:
-        on_my_cases = Case.people.through.objects.filter(
-            person_id=OuterRef("pk"), case_id__in=sharing.visible_case_ids(professional)
-        )
-        person = Person.objects.filter(pk=pk).filter(Exists(on_my_cases)).first()
+        person = Person.objects.filter(pk=pk).filter(_on_a_case_visible_to(professional)).first()
         if person is not None:
             return person
     raise Http404("Not found")

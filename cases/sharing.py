@@ -57,22 +57,6 @@ def leads_member_expr(professional: Professional) -> Exists:
     return Exists(active_assignments().filter(case=OuterRef("pk"), professional__team__lead=professional))
 
 
-def professionals_seen_through(professional: Professional) -> QuerySet[Professional, Any]:
-    """The professional and the members of every team they lead: whose cases they see.
-
-    A UNION of two indexed lookups (primary key; team lead -> team members), not one
-    filter with OR across the team join: the OR made PostgreSQL scan every professional
-    on each case-list query, so its cost grew with the size of the deployment."""
-    members_of_led_teams = Professional.objects.filter(team__lead=professional).values("pk")
-    return Professional.objects.filter(pk=professional.pk).values("pk").union(members_of_led_teams)
-
-
-def visible_case_ids(professional: Professional) -> QuerySet[RoleAssignment, Any]:
-    """Ids of the cases the professional may see, driven from their own assignments so the
-    cost grows with their caseload, not with the number of cases in the deployment."""
-    return active_assignments().filter(professional__in=professionals_seen_through(professional)).values("case_id")
-
-
 def cases_visible_to(professional: Professional | None) -> QuerySet[Case]:
     """Every case the professional may see."""
     if professional is None:
@@ -183,16 +167,12 @@ class CaseVisible(RowSQL):
     def __init__(
         self, *, professional_id: Any, model: Any = Case, column: str = "id", alias: str | None = None
     ) -> None:
-        super().__init__(output_field=BooleanField(), alias=alias)
+        super().__init__(model=model, output_field=BooleanField(), alias=alias)
         self.professional_id = professional_id
-        self.model = model
         self.column = column
 
-    def default_table(self) -> str:
-        return str(self.model._meta.db_table)
-
     def key(self) -> tuple[Any, ...]:
-        return (self.professional_id, self.model, self.column)
+        return (self.professional_id, self.column)
 
     @staticmethod
     def ids_sql(professional_id: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
@@ -251,14 +231,11 @@ class RecordBasis(RowSQL):
         case_id: Any = None,
         alias: str | None = None,
     ) -> None:
-        super().__init__(output_field=CharField(), alias=alias)
+        super().__init__(model=Record, output_field=CharField(), alias=alias)
         self.agency_id = agency_id
         self.professional_id = professional_id
         self.moment = moment
         self.case_id = case_id
-
-    def default_table(self) -> str:
-        return str(Record._meta.db_table)
 
     def key(self) -> tuple[Any, ...]:
         return (self.agency_id, self.professional_id, self.moment, self.case_id)

@@ -17,10 +17,12 @@ class RowSQL(Expression):
     parameters (only identifiers from the models' metadata are formatted in). Building
     the equivalent nested ORM subqueries cost milliseconds of Python per request; these
     cost next to nothing. The outer table's alias is taken from the query the expression
-    is resolved in (and relabelled with it), so it is also correct inside subqueries."""
+    is resolved in (and relabelled with it), so it is also correct inside subqueries;
+    `model` names the outer table when the expression is compiled outside a query."""
 
-    def __init__(self, *, output_field: Any, alias: str | None = None) -> None:
+    def __init__(self, *, model: Any, output_field: Any, alias: str | None = None) -> None:
         super().__init__(output_field=output_field)
+        self.model = model
         self.alias = alias
 
     def resolve_expression(
@@ -33,7 +35,7 @@ class RowSQL(Expression):
     ) -> Any:
         clone = self.copy()
         clone.is_summary = summarize
-        clone.alias = query.get_initial_alias() if query is not None else self.default_table()
+        clone.alias = query.get_initial_alias() if query is not None else self.model._meta.db_table
         return clone
 
     def relabeled_clone(self, change_map: Mapping[str, str]) -> Any:
@@ -49,13 +51,10 @@ class RowSQL(Expression):
         """What makes two of these equal (Django hashes and compares expressions while
         compiling): the class, the outer alias and `key()`. Cheaper than Django's default,
         which binds the constructor's signature with `inspect` for every instance."""
-        return (self.__class__, self.alias, *self.key())
+        return (self.__class__, self.model, self.alias, *self.key())
 
     def key(self) -> tuple[Any, ...]:
         return ()
 
-    def default_table(self) -> str:
-        raise NotImplementedError
-
     def outer(self, compiler: Any) -> str:
-        return str(compiler.quote_name(self.alias or self.default_table()))
+        return str(compiler.quote_name(self.alias or self.model._meta.db_table))
