@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 REQS := requirements.txt requirements-dev.txt
 # The stamp is named after the requirements' contents: a changed pin reinstalls, nothing else does.
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) | sha256sum | cut -c1-16)
-APPS := agencies accountability cases portal coordination
+APPS := audit agencies accountability cases plans sharing portal workspace coordination
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
 
 .PHONY: help install run test lint bench e2e-deps

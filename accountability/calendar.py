@@ -12,9 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from accountability.services import DueItem
-
-_LABEL = {"milestone": "Milestone", "review": "Review"}
+from accountability.registry import DueItem, label_of
 
 
 def calendar_feed(*, items: list[DueItem], owner_id: str) -> bytes:
@@ -26,7 +24,7 @@ def calendar_feed(*, items: list[DueItem], owner_id: str) -> bytes:
     stamp = timezone.now()
     for item in items:
         event = Event()
-        label = _LABEL.get(item.subject_type, item.subject_type.replace("_", " ").capitalize())
+        label = label_of(item.subject_type).capitalize()
         url = f"{settings.SITE_URL}{item.link}"
         event.add("uid", f"{item.subject_type}-{item.subject_id}@joinedup")
         event.add("summary", f"{label} due: {item.case_reference}")

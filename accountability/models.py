@@ -1,8 +1,11 @@
-"""The accountability engine's data.
+"""Floor 3, accountability: reminders, notifications, digests and each
+professional's reminder settings.
 
-accountability knows nothing of cases: events name their subject by type and
-UUID, and people and cases by UUID, never by foreign key, so no cascade can
-delete an audit event.
+accountability knows nothing of cases: a reminder or notification names its
+subject by type and UUID, and cases by UUID, never by foreign key, so any later
+kind of work (meetings, subject-access requests) is served unchanged.
+
+May use: agencies, audit.
 """
 
 import uuid
@@ -10,45 +13,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-
-class AuditBasis(models.TextChoices):
-    OWN_AGENCY = "own_agency", "Own agency"
-    COORDINATION = "coordination", "Coordination (general plan)"
-    CONSENT = "consent", "Consent"
-    OVERRIDE = "override", "Safeguarding override"
-    CASE_TEAM = "case_team", "Case team"
-    ADMIN = "admin", "Administrator"
-    SELF = "self", "The person themself"
-    NONE = "", "None"
-
-
-class AuditEvent(models.Model):
-    """One thing that happened. Append-only: on PostgreSQL a trigger refuses
-    UPDATE and DELETE, and no code path changes an event."""
-
-    id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    action = models.CharField(max_length=80, db_index=True)  # dotted: cases.record.viewed
-    actor_user_id = models.IntegerField(null=True, blank=True)
-    actor = models.UUIDField(null=True, blank=True, db_index=True)  # professional id; null for service users/system
-    actor_name = models.CharField(max_length=200, blank=True)
-    actor_agency = models.UUIDField(null=True, blank=True, db_index=True)
-    person = models.UUIDField(null=True, blank=True, db_index=True)
-    case = models.UUIDField(null=True, blank=True, db_index=True)
-    subject_type = models.CharField(max_length=40, blank=True)
-    subject_id = models.UUIDField(null=True, blank=True)
-    subject_agency = models.UUIDField(
-        null=True, blank=True, db_index=True, help_text="The agency that wrote the record read, if any."
-    )
-    basis = models.CharField(max_length=20, choices=AuditBasis.choices, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)  # identifiers and codes only, never case content
-
-    class Meta:
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+from agencies.models import Professional
 
 
 class ReminderKind(models.TextChoices):
@@ -190,3 +155,29 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"Digest {self.digest_date} to {self.recipient}"
+
+
+class ReminderDelivery(models.TextChoices):
+    EACH = "each", "An e-mail for each reminder"
+    DIGEST = "digest", "One daily digest e-mail"
+    NONE = "none", "No e-mail (in-app only)"
+
+
+class ReminderSettings(models.Model):
+    """How one professional is reminded, and the secret of their calendar feed.
+
+    No row means the defaults: an e-mail for each reminder and no calendar feed
+    until the professional asks for one (accountability_settings_for creates it)."""
+
+    professional = models.OneToOneField(
+        Professional, on_delete=models.CASCADE, primary_key=True, related_name="reminder_settings"
+    )
+    delivery = models.CharField(max_length=10, choices=ReminderDelivery.choices, default=ReminderDelivery.EACH)
+    calendar_token = models.CharField(max_length=64, unique=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "reminder settings"
+
+    def __str__(self) -> str:
+        return f"Reminder settings of {self.professional_id}"

@@ -1,31 +1,38 @@
 """Reads of the accountability engine, already filtered for the viewer: a
-professional only ever reads their own notifications."""
+professional only ever reads their own notifications.
+
+Floor 3. May use: agencies, audit."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 from django.db.models import QuerySet
 
-from accountability.models import Notification, ReminderKind
-from accountability.services import DueItem
+from accountability import registry
+from accountability.models import Notification, ReminderKind, ReminderSettings
+from accountability.registry import DueItem, WorkItem
 from agencies.models import Professional
-
-# The items a professional is accountable for, for their calendar feed:
-# registered by the layer that owns the items (cases, in CasesConfig.ready).
-AccountableItemsSource = Callable[[uuid.UUID], list[DueItem]]
-_item_sources: list[AccountableItemsSource] = []
-
-
-def register_accountable_items_source(source: AccountableItemsSource) -> None:
-    if source not in _item_sources:
-        _item_sources.append(source)
 
 
 def accountable_items_for(*, professional: Professional) -> list[DueItem]:
-    items = [item for source in _item_sources for item in source(professional.id)]
-    return sorted(items, key=lambda i: (i.due_date, i.case_reference, str(i.subject_id)))
+    """Every owed item of every registered kind this professional answers for (the calendar feed)."""
+    return registry.accountable_items(professional.id)
+
+
+def work_items_for(*, professional: Professional) -> list[WorkItem]:
+    """My work: the open items of every registered kind I answer for, soonest first."""
+    return registry.work_items_for(professional)
+
+
+def open_items_held_on_case(*, professional_id: uuid.UUID, case_id: uuid.UUID) -> int:
+    """Owed items of the case-team kinds (milestones, reviews, ...) this professional answers for on the case."""
+    return registry.open_items_held_on_case(professional_id=professional_id, case_id=case_id)
+
+
+def reminder_delivery_of(*, professional: Professional) -> str:
+    delivery = ReminderSettings.objects.filter(professional=professional).values_list("delivery", flat=True).first()
+    return delivery or ReminderSettings._meta.get_field("delivery").default
 
 
 def notification_list_for(*, professional: Professional, unread_only: bool = False) -> QuerySet[Notification]:
@@ -51,4 +58,4 @@ def escalations_for_lead(*, professional: Professional, limit: int = 50) -> list
 def professional_by_calendar_token(*, token: str) -> Professional | None:
     if not token or len(token) > 64:
         return None
-    return Professional.objects.filter(calendar_token=token, is_active=True).first()
+    return Professional.objects.filter(reminder_settings__calendar_token=token, is_active=True).first()

@@ -1,4 +1,6 @@
-"""Writes of the accountability engine. Audit events are only ever created here."""
+"""Writes of the accountability engine: reminder rows, their delivery, notifications and settings.
+
+Floor 3. May use: agencies, audit."""
 
 from __future__ import annotations
 
@@ -6,8 +8,8 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -17,76 +19,23 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.http import HttpRequest
 from django.utils import timezone
 
-from accountability.models import AuditEvent, Digest, EmailStatus, Notification, Reminder, ReminderKind
-from agencies.models import Professional, ReminderDelivery
+from accountability import registry
+from accountability.models import (
+    Digest,
+    EmailStatus,
+    Notification,
+    Reminder,
+    ReminderDelivery,
+    ReminderKind,
+    ReminderSettings,
+)
+from accountability.registry import DueItem
+from agencies.models import Professional
+from audit.services import audit_record
 
 logger = logging.getLogger(__name__)
-
-
-def _actor_fields(user: Any) -> dict[str, Any]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return {"actor_user_id": None, "actor": None, "actor_name": "system", "actor_agency": None}
-    professional = getattr(user, "professional", None) if hasattr(user, "professional") else None
-    if professional is not None:
-        return {
-            "actor_user_id": user.pk,
-            "actor": professional.id,
-            "actor_name": professional.full_name,
-            "actor_agency": professional.agency_id,
-        }
-    return {
-        "actor_user_id": user.pk,
-        "actor": None,
-        "actor_name": user.get_full_name() or user.get_username(),
-        "actor_agency": None,
-    }
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def audit_record(
-    *,
-    action: str,
-    actor: Any = None,
-    request: HttpRequest | None = None,
-    person: uuid.UUID | None = None,
-    case: uuid.UUID | None = None,
-    subject_type: str = "",
-    subject_id: uuid.UUID | None = None,
-    subject_agency: uuid.UUID | None = None,
-    basis: str = "",
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one audit event. Call inside the transaction of the change it records.
-
-    `detail` carries identifiers and codes only, never case content."""
-    return AuditEvent.objects.create(
-        action=action,
-        person=person,
-        case=case,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        subject_agency=subject_agency,
-        basis=basis,
-        ip=client_ip(request),
-        detail=detail or {},
-        **_actor_fields(actor),
-    )
-
-
-def audit_record_many(
-    events: Iterable[dict[str, Any]], *, actor: Any = None, request: HttpRequest | None = None
-) -> None:
-    """Append several events in one INSERT (for list reads: one event per person read)."""
-    base = {**_actor_fields(actor), "ip": client_ip(request)}
-    AuditEvent.objects.bulk_create([AuditEvent(**base, **e) for e in events])
 
 
 # --- Reminders -----------------------------------------------------------------
@@ -99,32 +48,6 @@ def audit_record_many(
 #
 # Invariant 7 (no case content in e-mail): e-mails are built only from the
 # reminder's kind, subject type, due date, case reference and link.
-
-
-@dataclass(frozen=True)
-class DueItem:
-    """A due item handed down by a higher layer (cases): identifiers only."""
-
-    subject_type: str
-    subject_id: uuid.UUID
-    due_date: date
-    accountable: uuid.UUID
-    team_lead: uuid.UUID | None
-    case: uuid.UUID | None
-    case_reference: str
-    link: str
-
-
-# subject_type -> checker(keys) -> the keys still due. A key is
-# (subject_id, accountable, due_date). Registered by the layer that owns the
-# subject (cases registers "milestone" and "review" in its AppConfig.ready), so
-# accountability can re-check at claim time without importing cases.
-DueChecker = Callable[[list[tuple[uuid.UUID, uuid.UUID, date]]], set[tuple[uuid.UUID, uuid.UUID, date]]]
-_due_checkers: dict[str, DueChecker] = {}
-
-
-def register_due_checker(subject_type: str, checker: DueChecker) -> None:
-    _due_checkers[subject_type] = checker
 
 
 class MailNotSent(Exception):
@@ -333,17 +256,13 @@ def _delivery_delay() -> None:
 
 
 def _still_due(rows: list[Reminder]) -> set[int]:
-    """The pks of rows whose subject is still open, with the same accountable person and due date."""
+    """The pks of rows whose subject is still owed, with the same accountable person and due date."""
     by_type: dict[str, list[Reminder]] = {}
     for r in rows:
         by_type.setdefault(r.subject_type, []).append(r)
     keep: set[int] = set()
     for subject_type, group in by_type.items():
-        checker = _due_checkers.get(subject_type)
-        if checker is None:
-            keep.update(r.pk for r in group)
-            continue
-        current = checker([(r.subject_id, r.accountable, r.due_date) for r in group])
+        current = registry.still_due(subject_type, [(r.subject_id, r.accountable, r.due_date) for r in group])
         keep.update(r.pk for r in group if (r.subject_id, r.accountable, r.due_date) in current)
     return keep
 
@@ -373,12 +292,14 @@ def _claim_and_notify(chunk: list[int]) -> tuple[int, int]:
         )
     live = [r for r in rows if r.pk in keep]
     preferences = dict(
-        Professional.objects.filter(id__in={r.recipient for r in live}).values_list("id", "reminder_delivery")
+        ReminderSettings.objects.filter(professional_id__in={r.recipient for r in live}).values_list(
+            "professional_id", "delivery"
+        )
     )
     claimed: list[Reminder] = []
     by_status: dict[str, list[Reminder]] = {}
     for r in live:
-        status = _EMAIL_STATUS_FOR.get(preferences.get(r.recipient, ReminderDelivery.NONE), EmailStatus.SKIPPED)
+        status = _EMAIL_STATUS_FOR.get(preferences.get(r.recipient, ReminderDelivery.EACH), EmailStatus.SKIPPED)
         by_status.setdefault(status, []).append(r)
     for status, group in by_status.items():
         # The claim: only rows still unsent are taken. Under the row locks above
@@ -415,12 +336,8 @@ def _absolute(link: str) -> str:
     return f"{settings.SITE_URL}{link}"
 
 
-_SUBJECT_LABEL = {"milestone": "milestone", "review": "review"}
-
-
 def _item_label(subject_type: str, count: int = 1) -> str:
-    label = _SUBJECT_LABEL.get(subject_type, subject_type.replace("_", " "))
-    return label if count == 1 else f"{label}s"
+    return registry.label_of(subject_type, count)
 
 
 _KIND_PHRASE = {
@@ -622,13 +539,27 @@ def notifications_mark_all_read(*, professional: Professional, actor: Any) -> in
     return n
 
 
+def _new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 @transaction.atomic
-def reminder_delivery_set(*, professional: Professional, delivery: str, actor: Any) -> Professional:
+def reminder_settings_for(*, professional: Professional) -> ReminderSettings:
+    """The professional's reminder settings, created with the defaults on first use."""
+    settings_row, _ = ReminderSettings.objects.get_or_create(
+        professional=professional, defaults={"calendar_token": _new_calendar_token()}
+    )
+    return settings_row
+
+
+@transaction.atomic
+def reminder_delivery_set(*, professional: Professional, delivery: str, actor: Any) -> ReminderSettings:
     """Choose e-mail per reminder, a daily digest, or no e-mail (in-app only)."""
     if delivery not in ReminderDelivery.values:
         raise ValidationError({"reminder_delivery": "Choose each, digest or none."})
-    professional.reminder_delivery = delivery
-    professional.save(update_fields=["reminder_delivery"])
+    settings_row = reminder_settings_for(professional=professional)
+    settings_row.delivery = delivery
+    settings_row.save(update_fields=["delivery", "updated_at"])
     audit_record(
         action="accountability.reminder_delivery.changed",
         actor=actor,
@@ -636,18 +567,57 @@ def reminder_delivery_set(*, professional: Professional, delivery: str, actor: A
         subject_id=professional.id,
         detail={"reminder_delivery": delivery},
     )
-    return professional
+    return settings_row
 
 
 @transaction.atomic
 def calendar_token_reset(*, professional: Professional, actor: Any) -> str:
     """A new secret calendar URL; the old one stops working at once."""
-    professional.calendar_token = secrets.token_urlsafe(32)
-    professional.save(update_fields=["calendar_token"])
+    settings_row = reminder_settings_for(professional=professional)
+    settings_row.calendar_token = _new_calendar_token()
+    settings_row.save(update_fields=["calendar_token", "updated_at"])
     audit_record(
         action="accountability.calendar_token.reset",
         actor=actor,
         subject_type="professional",
         subject_id=professional.id,
     )
-    return professional.calendar_token
+    return settings_row.calendar_token
+
+
+# --- The scan -----------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    today: date
+    due_items: int = 0
+    reminders: int = 0  # reminder rows created by this scan (a re-run creates none)
+    to_deliver: list[int] = field(default_factory=list)
+    messages: int = 0  # Celery messages enqueued
+
+
+@transaction.atomic
+def reminders_scan(*, today: date | None = None, enqueue: bool = True) -> ScanResult:
+    """Find today's due items of every registered kind (accountability/registry.py),
+    create their reminder rows, and (after commit) enqueue delivery in batches of up
+    to REMINDER_BATCH_SIZE ids per message. With enqueue=False the caller delivers
+    `to_deliver` itself (the command). Dates are computed in TIME_ZONE."""
+    today = today or timezone.localdate()
+    result = ScanResult(today=today)
+    registry.before_scan()
+    exact, window = reminder_due_windows(today=today)
+    if connection.vendor == "postgresql":
+        # Set-based: the rows never leave the database (the scan's cost at a million milestones).
+        for source in registry.due_rows_sql(exact=exact, window=window):
+            due, created = reminders_create_for_due_sql(source=source, today=today)
+            result.due_items += due
+            result.reminders += created
+    else:
+        items = list(registry.due_rows(exact=exact, window=window))
+        result.due_items = len(items)
+        result.reminders = reminders_create_for_due(items=items, today=today)
+    result.to_deliver = reminder_ids_to_deliver()
+    if enqueue:
+        result.messages = reminders_enqueue_delivery(result.to_deliver)
+    return result

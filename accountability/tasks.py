@@ -11,6 +11,7 @@ from django.conf import settings
 
 from accountability.services import MailNotSent, reminders_deliver
 from accountability.services import digests_send as _digests_send
+from accountability.services import reminders_scan as _reminders_scan
 
 
 @shared_task(
@@ -47,3 +48,16 @@ def digests_send(self) -> dict[str, int]:  # noqa: ARG001
     if result.email_retry:
         raise MailNotSent(f"{result.email_retry} digests will be retried")
     return {"emailed": result.emailed, "failed": result.email_failed}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def reminders_scan() -> dict[str, int | str]:
+    """The periodic scan (beat, every REMINDER_SCAN_MINUTES), for today in TIME_ZONE.
+    Idempotent: re-running creates nothing new."""
+    result = _reminders_scan()
+    return {
+        "today": result.today.isoformat(),
+        "due_items": result.due_items,
+        "reminders": result.reminders,
+        "messages": result.messages,
+    }

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accountability import selectors, services
 from accountability.calendar import calendar_feed
-from agencies.models import Professional, ReminderDelivery
+from accountability.models import ReminderDelivery
+from agencies.models import Professional
 from agencies.selectors import professional_for
 
 
@@ -79,14 +80,16 @@ class ReminderSettingsForm(forms.Form):
 @login_required
 def reminder_settings(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    form = ReminderSettingsForm(request.POST or None, initial={"reminder_delivery": me.reminder_delivery})
+    # The calendar secret is issued on the first visit to this page (a settings row with defaults).
+    current = services.reminder_settings_for(professional=me)
+    form = ReminderSettingsForm(request.POST or None, initial={"reminder_delivery": current.delivery})
     if request.method == "POST" and form.is_valid():
         services.reminder_delivery_set(
             professional=me, delivery=form.cleaned_data["reminder_delivery"], actor=request.user
         )
         messages.success(request, "Your reminder settings are saved.")
         return redirect("accountability:reminder_settings")
-    feed_url = request.build_absolute_uri(reverse("accountability:calendar_feed", args=[me.calendar_token]))
+    feed_url = request.build_absolute_uri(reverse("accountability:calendar_feed", args=[current.calendar_token]))
     return render(
         request,
         "accountability/reminder_settings.html",

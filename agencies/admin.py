@@ -155,9 +155,13 @@ class TeamAdmin(AgencyScopedAdmin):
     search_fields = ["name"]
     list_select_related = ["agency", "lead"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A team stays in its agency (its members and lead work there).
+        return ["agency"] if obj is not None else []
+
     def save_model(self, request: HttpRequest, obj: Team, form: forms.ModelForm, change: bool) -> None:
         if change:
-            services.team_update(team=obj, actor=request.user, **_changes(form, ["agency", "name", "lead"]))
+            services.team_update(team=obj, actor=request.user, **_changes(form, ["name", "lead"]))
         else:
             created = services.team_create(agency=obj.agency, name=obj.name, lead=obj.lead, actor=request.user)
             obj.pk, obj.created_at = created.pk, created.created_at
@@ -211,7 +215,6 @@ class ProfessionalChangeForm(forms.ModelForm):
             "profession",
             "is_agency_admin",
             "is_active",
-            "reminder_delivery",
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -1,9 +1,8 @@
-"""Who works where: agencies, their teams, and the professionals in them.
+"""Floor 2, agencies: who works where (agencies, their teams, the professionals in them).
 
-The lowest layer: imports nothing from accountability, cases or portal.
+May use: audit.
 """
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -72,16 +71,6 @@ class Team(models.Model):
         return f"{self.name} ({self.agency})"
 
 
-class ReminderDelivery(models.TextChoices):
-    EACH = "each", "An e-mail for each reminder"
-    DIGEST = "digest", "One daily digest e-mail"
-    NONE = "none", "No e-mail (in-app only)"
-
-
-def _calendar_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 class Professional(models.Model):
     """A named person who works for an agency and can be held to account."""
 
@@ -93,8 +82,6 @@ class Professional(models.Model):
     family_name = models.CharField(max_length=100)
     profession = models.CharField(max_length=20, choices=Profession.choices)
     is_agency_admin = models.BooleanField(default=False, help_text="May manage this agency's teams and professionals.")
-    reminder_delivery = models.CharField(max_length=10, choices=ReminderDelivery.choices, default=ReminderDelivery.EACH)
-    calendar_token = models.CharField(max_length=64, unique=True, default=_calendar_token)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

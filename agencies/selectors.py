@@ -90,3 +90,12 @@ def professional_get_for(*, user: Any, professional_id: Any) -> Professional:
     if professional is None:
         raise Http404("Not found")
     return professional
+
+
+def leads_a_team(*, professional: Professional) -> bool:
+    return professional.teams_led.exists()
+
+
+def is_information_governance_lead(*, user: Any) -> bool:
+    professional = professional_for(user)
+    return professional is not None and Agency.objects.filter(information_governance_lead=professional).exists()

@@ -1,4 +1,7 @@
-"""Every write to agencies, teams and professionals."""
+"""Every write to agencies, teams and professionals.
+
+Updates name their fields: a field left at UNSET is not changed (None is a value:
+"no team lead"). Floor 2. May use: audit."""
 
 from __future__ import annotations
 
@@ -10,10 +13,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from accountability.services import audit_record
 from agencies.models import Agency, Professional, Team
+from audit.services import audit_record
 
 User = get_user_model()
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
 
 
 @transaction.atomic
@@ -26,21 +37,39 @@ def agency_create(*, name: str, kind: str, actor: Any) -> Agency:
 
 
 @transaction.atomic
-def agency_update(*, agency: Agency, actor: Any, **fields: Any) -> Agency:
-    lead = fields.get("information_governance_lead", agency.information_governance_lead)
-    if lead is not None and lead.agency_id != agency.id:
-        raise ValidationError(
-            {"information_governance_lead": "The information-governance lead must work for this agency."}
-        )
-    for name, value in fields.items():
-        setattr(agency, name, value)
-    agency.save()
+def agency_update(
+    *,
+    agency: Agency,
+    actor: Any,
+    name: str = UNSET,
+    kind: str = UNSET,
+    information_governance_lead: Professional | None = UNSET,
+) -> Agency:
+    changed: list[str] = []
+    if name is not UNSET:
+        if Agency.objects.filter(name__iexact=name.strip()).exclude(pk=agency.pk).exists():
+            raise ValidationError({"name": "An agency with this name already exists."})
+        agency.name = name.strip()
+        changed.append("name")
+    if kind is not UNSET:
+        agency.kind = kind
+        changed.append("kind")
+    if information_governance_lead is not UNSET:
+        lead = information_governance_lead
+        if lead is not None and lead.agency_id != agency.id:
+            raise ValidationError(
+                {"information_governance_lead": "The information-governance lead must work for this agency."}
+            )
+        agency.information_governance_lead = lead
+        changed.append("information_governance_lead")
+    if changed:
+        agency.save(update_fields=changed)
     audit_record(
         action="agencies.agency.updated",
         actor=actor,
         subject_type="agency",
         subject_id=agency.id,
-        detail={"fields": sorted(fields)},
+        detail={"fields": sorted(changed)},
     )
     return agency
 
@@ -57,19 +86,26 @@ def team_create(*, agency: Agency, name: str, actor: Any, lead: Professional | N
 
 
 @transaction.atomic
-def team_update(*, team: Team, actor: Any, **fields: Any) -> Team:
-    lead = fields.get("lead", team.lead)
-    if lead is not None and lead.agency_id != team.agency_id:
-        raise ValidationError({"lead": "The team lead must work for the team's agency."})
-    for name, value in fields.items():
-        setattr(team, name, value)
-    team.save()
+def team_update(*, team: Team, actor: Any, name: str = UNSET, lead: Professional | None = UNSET) -> Team:
+    changed: list[str] = []
+    if name is not UNSET:
+        if Team.objects.filter(agency=team.agency_id, name__iexact=name.strip()).exclude(pk=team.pk).exists():
+            raise ValidationError({"name": "This agency already has a team with this name."})
+        team.name = name.strip()
+        changed.append("name")
+    if lead is not UNSET:
+        if lead is not None and lead.agency_id != team.agency_id:
+            raise ValidationError({"lead": "The team lead must work for the team's agency."})
+        team.lead = lead
+        changed.append("lead")
+    if changed:
+        team.save(update_fields=changed)
     audit_record(
         action="agencies.team.updated",
         actor=actor,
         subject_type="team",
         subject_id=team.id,
-        detail={"fields": sorted(fields)},
+        detail={"fields": sorted(changed)},
     )
     return team
 
@@ -122,14 +158,45 @@ def professional_create(
 
 
 @transaction.atomic
-def professional_update(*, professional: Professional, actor: Any, **fields: Any) -> Professional:
-    team = fields.get("team", professional.team)
-    if team is not None and team.agency_id != professional.agency_id:
-        raise ValidationError({"team": "The team must belong to the professional's agency."})
-    for name, value in fields.items():
-        setattr(professional, name, value)
-    professional.save()
-    if "is_active" in fields and professional.user.is_active != professional.is_active:
+def professional_update(
+    *,
+    professional: Professional,
+    actor: Any,
+    given_name: str = UNSET,
+    family_name: str = UNSET,
+    team: Team | None = UNSET,
+    profession: str = UNSET,
+    is_agency_admin: bool = UNSET,
+    is_active: bool = UNSET,
+) -> Professional:
+    changed: list[str] = []
+    if team is not UNSET:
+        if team is not None and team.agency_id != professional.agency_id:
+            raise ValidationError({"team": "The team must belong to the professional's agency."})
+        professional.team = team
+        changed.append("team")
+    for field, value in (
+        ("given_name", given_name),
+        ("family_name", family_name),
+        ("profession", profession),
+        ("is_agency_admin", is_agency_admin),
+        ("is_active", is_active),
+    ):
+        if value is not UNSET:
+            changed.append(field)
+    if given_name is not UNSET:
+        professional.given_name = given_name
+    if family_name is not UNSET:
+        professional.family_name = family_name
+    if profession is not UNSET:
+        professional.profession = profession
+    if is_agency_admin is not UNSET:
+        professional.is_agency_admin = is_agency_admin
+    if is_active is not UNSET:
+        professional.is_active = is_active
+    if changed:
+        professional.save(update_fields=changed)
+    if is_active is not UNSET and professional.user.is_active != professional.is_active:
         # A professional who has left can no longer sign in (pages, portal or API token).
         professional.user.is_active = professional.is_active
         professional.user.save(update_fields=["is_active"])
@@ -138,7 +205,7 @@ def professional_update(*, professional: Professional, actor: Any, **fields: Any
         actor=actor,
         subject_type="professional",
         subject_id=professional.id,
-        detail={"fields": sorted(fields)},
+        detail={"fields": sorted(changed)},
     )
     return professional
 

@@ -40,16 +40,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Professional, Team
-from cases.models import (
-    Case,
-    CaseReferenceCounter,
-    CaseUserObjectPermission,
-    Goal,
-    Milestone,
-    Person,
-    Review,
-    RoleAssignment,
-)
+from cases.models import Case, CaseReferenceCounter, CaseUserObjectPermission, Person, RoleAssignment
+from plans.models import Goal, Milestone, Review
 
 BENCH_PASSWORD = "Bench-pass-phrase-2026"
 NULL = r"\N"
@@ -122,7 +114,10 @@ class CopyWriter:
         if unknown:
             raise ValueError(f"{meta.label} has no fields {unknown}")
         columns = [by_attname[a].column for a in fields]
-        self.constant_suffix = ""
+        column_fields = [by_attname[a] for a in fields]
+        constant_fields: list[Any] = []
+        callable_fields: list[Any] = []
+        self.constants: list[Any] = []
         self.per_row: list[Any] = []
         callable_columns: list[str] = []
         now = timezone.now()
@@ -137,6 +132,7 @@ class CopyWriter:
                 if callable(f.default):
                     self.per_row.append(f.default)
                     callable_columns.append(f.column)
+                    callable_fields.append(f)
                     continue
                 value = f.default
             elif f.db_default is not models.NOT_PROVIDED:
@@ -144,36 +140,51 @@ class CopyWriter:
             else:
                 raise RuntimeError(f"bench seed cannot fill NOT NULL column {meta.db_table}.{f.column}")
             columns.append(f.column)
-            self.constant_suffix += "\t" + _text(value)
+            constant_fields.append(f)
+            self.constants.append(value)
         self.columns = columns + callable_columns
+        self.fields = column_fields + constant_fields + callable_fields
         self.table = meta.db_table
-        self.buffer = io.StringIO()
+        self.rows: list[list[Any]] = []
         self.pending = 0
         self.written = 0
         self.flush_every = flush_every
 
     def row(self, values: Iterable[Any]) -> None:
-        line = "\t".join([_text(v) for v in values]) + self.constant_suffix
-        if self.per_row:
-            line += "\t" + "\t".join(_text(make()) for make in self.per_row)
-        self.buffer.write(line + "\n")
+        self.rows.append([*values, *self.constants, *(make() for make in self.per_row)])
         self.pending += 1
         if self.pending >= self.flush_every:
             self.flush()
 
     def flush(self) -> None:
+        """PostgreSQL: one COPY. Any other database (the embedded SQLite of `make test`):
+        one executemany INSERT with the fields' own database values."""
         if not self.pending:
             return
-        self.buffer.seek(0)
-        cols = ", ".join(f'"{c}"' for c in self.columns)
+        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        table = connection.ops.quote_name(self.table)
         with connection.cursor() as cursor:
-            cursor.copy_expert(f'COPY "{self.table}" ({cols}) FROM STDIN', self.buffer)
+            if connection.vendor == "postgresql":
+                buffer = io.StringIO("".join("\t".join(_text(v) for v in row) + "\n" for row in self.rows))
+                cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buffer)
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                prepared = [
+                    [f.get_db_prep_save(v, connection) for f, v in zip(self.fields, row, strict=True)]
+                    for row in self.rows
+                ]
+                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", prepared)  # noqa: S608
         self.written += self.pending
         self.pending = 0
-        self.buffer = io.StringIO()
+        self.rows = []
 
 
 # --- the world -------------------------------------------------------------------
+
+
+def _db(value: uuid.UUID) -> Any:
+    """A UUID as this database stores it (native on PostgreSQL, 32 hex digits on SQLite)."""
+    return models.UUIDField().get_db_prep_value(value, connection)
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -225,9 +236,11 @@ def seed_world(
         say(f"  {name}: {report.phases[name]:.1f} s")
 
     with transaction.atomic(), connection.cursor() as cursor:
-        if fast:
+        postgres = connection.vendor == "postgresql"
+        if fast and postgres:
             cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("SET LOCAL synchronous_commit = off")
+        if postgres:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
         # Agencies, users, teams, professionals.
         agencies = [_uuid(rng) for _ in range(shape["agencies"])]
@@ -277,7 +290,8 @@ def seed_world(
                 ]
             )
         w.flush()
-        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [User._meta.db_table, user_ids[-1]])
+        if postgres:  # SQLite's rowid continues from the largest id by itself
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [User._meta.db_table, user_ids[-1]])
 
         teams = [_uuid(rng) for _ in range(shape["teams"])]
         team_agency = [agencies[t * len(agencies) // len(teams)] for t in range(len(teams))]
@@ -300,8 +314,6 @@ def seed_world(
                 "family_name",
                 "profession",
                 "is_agency_admin",
-                "reminder_delivery",
-                "calendar_token",
                 "is_active",
                 "created_at",
             ],
@@ -318,8 +330,6 @@ def seed_world(
                     families[i],
                     "manager" if is_team_lead[i] else WORKER_PROFESSIONS[i % len(WORKER_PROFESSIONS)],
                     False,
-                    "each",
-                    f"{rng.getrandbits(192):048x}",
                     True,
                     now,
                 ]
@@ -328,7 +338,7 @@ def seed_world(
         team_lead_of_team = {t: professionals[i] for i, t in enumerate(prof_team) if is_team_lead[i]}
         cursor.executemany(
             f'UPDATE "{Team._meta.db_table}" SET lead_id = %s WHERE id = %s',
-            [(team_lead_of_team[t], tid) for t, tid in enumerate(teams)],
+            [(_db(team_lead_of_team[t]), _db(tid)) for t, tid in enumerate(teams)],
         )
         # Each agency's IG lead: the lead of its first team.
         first_team_of_agency: dict[uuid.UUID, int] = {}
@@ -336,7 +346,7 @@ def seed_world(
             first_team_of_agency.setdefault(aid, t)
         cursor.executemany(
             f'UPDATE "{Agency._meta.db_table}" SET information_governance_lead_id = %s WHERE id = %s',
-            [(team_lead_of_team[t], aid) for aid, t in first_team_of_agency.items()],
+            [(_db(team_lead_of_team[t]), _db(aid)) for aid, t in first_team_of_agency.items()],
         )
         phase("agencies, teams, professionals")
 
@@ -601,9 +611,11 @@ def seed_world(
             CaseReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
         phase("cases, people, team, plans, milestones")
 
-        if not fast:
+        if not fast and postgres:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        elif not fast:
+            connection.check_constraints()
 
     report.counts = {
         "agencies": len(agencies),
@@ -617,7 +629,7 @@ def seed_world(
         "milestones": milestone_w.written,
         "reviews": review_w.written,
     }
-    if fast:
+    if fast and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE" if connection.get_autocommit() else "ANALYZE")
         phase("vacuum analyze")
@@ -708,5 +720,5 @@ def pick_viewer(*, target_cases: int = 20, target_open_milestones: int = 50) -> 
         cursor.execute(
             f"SELECT case_id FROM {a} WHERE professional_id = %s AND ended_on IS NULL ORDER BY case_id", [pid]
         )
-        case_ids = [row[0] for row in cursor.fetchall()]
-    return Viewer(pid, user_id, username, cases, open_ms, case_ids)
+        case_ids = [uuid.UUID(str(row[0])) for row in cursor.fetchall()]
+    return Viewer(uuid.UUID(str(pid)), user_id, username, cases, open_ms, case_ids)

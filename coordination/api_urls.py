@@ -8,6 +8,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("agencies.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("plans.api.urls")),
     path("", include("accountability.api.urls")),
-    path("", include("cases.api.sharing_urls")),
+    path("", include("sharing.api.urls")),
 ]

@@ -62,10 +62,15 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_htmx",
+    # JoinedUp's floors, lowest first (DESIGN.md "Layout"; `make lint` enforces the order).
+    "audit",
     "agencies",
     "accountability",
     "cases",
+    "plans",
+    "sharing",
     "portal",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cases.context_processors.navigation",
+                "workspace.context_processors.navigation",
                 "accountability.context_processors.notifications",
             ],
         },
@@ -206,12 +211,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "agencies.models.AgencyKind",
         "ProfessionEnum": "agencies.models.Profession",
-        "ReviewKindEnum": "cases.models.ReviewKind",
+        "ReviewKindEnum": "plans.models.ReviewKind",
         "MeKindEnum": "cases.api.serializers.ME_KINDS",
         "CaseStatusEnum": "cases.models.CaseStatus",
         "CaseClosingStatusEnum": "cases.api.serializers.CASE_CLOSING_STATUS",
-        "ItemStatusEnum": "cases.models.ItemStatus",
-        "GoalStatusEnum": "cases.models.GoalStatus",
+        "ItemStatusEnum": "plans.models.ItemStatus",
+        "GoalStatusEnum": "plans.models.GoalStatus",
         "RoleEnum": "cases.models.Role",
     },
 }
@@ -259,7 +264,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "reminders-scan": {
-        "task": "cases.tasks.reminders_scan",
+        "task": "accountability.tasks.reminders_scan",
         "schedule": timedelta(minutes=int(os.environ.get("REMINDER_SCAN_MINUTES", "15"))),
     },
     "reminders-digest": {

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cases.views import SignInView
+from workspace.views import SignInView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,5 +10,8 @@ urlpatterns = [
     path("api/v1/", include(("coordination.api_urls", "api"), namespace="api")),
     path("portal/", include("portal.urls", namespace="portal")),
     path("", include("accountability.urls", namespace="accountability")),
+    path("", include("workspace.urls", namespace="workspace")),
     path("", include("cases.urls", namespace="cases")),
+    path("", include("plans.urls", namespace="plans")),
+    path("", include("sharing.urls", namespace="sharing")),
 ]

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from cases.models import Case, CaseStatus, Goal, ItemStatus, Milestone, Person, RoleAssignment
+from cases.models import Case, CaseStatus, Person, RoleAssignment
+from plans.models import Goal, ItemStatus, Milestone
 
 
 def person_for(user: Any) -> Person | None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agencies import services as agency_services
 from cases import services as case_services
+from plans import services as plan_services
 from tests.factories import PASSWORD
 
 
@@ -67,7 +68,7 @@ def world(db, admin_user, _fast_password_hasher):
     case = case_services.case_open(title="Okafor family support", people=[maya], lead=sam, actor=sam.user)
     case_services.assignment_add(case=case, professional=nia, role="contributor", actor=sam.user)
     case_services.assignment_add(case=case, professional=sue, role="team_lead", actor=sam.user)
-    goal = case_services.goal_add(
+    goal = plan_services.goal_add(
         case=case,
         description="Maya attends school every day",
         measure="Attendance above 95% over a term",
@@ -75,7 +76,7 @@ def world(db, admin_user, _fast_password_hasher):
         plain_summary="Maya goes to school every day",
         actor=sam.user,
     )
-    milestone = case_services.milestone_add(
+    milestone = plan_services.milestone_add(
         case=case,
         goal=goal,
         title="Meet the school",
@@ -84,7 +85,7 @@ def world(db, admin_user, _fast_password_hasher):
         plain_summary="We meet your school",
         actor=sam.user,
     )
-    review = case_services.review_add(case=case, scheduled_for=days(60), accountable=sue, actor=sam.user)
+    review = plan_services.review_add(case=case, scheduled_for=days(60), accountable=sue, actor=sam.user)
     case_services.person_portal_account_create(person=maya, username="maya", password=PASSWORD, actor=sam.user)
     return SimpleNamespace(
         admin=a,

@@ -7,7 +7,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, Professional, Team
-from cases.models import Case, Goal, Milestone, Person, Review
+from cases.models import Case, Person
+from plans.models import Goal, Milestone, Review
 
 PASSWORD = "Str0ng-pass-phrase-91"
 

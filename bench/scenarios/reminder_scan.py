@@ -39,24 +39,24 @@ def _sql(cursor: Any, sql: str, params: Any = None) -> Any:
 def _make_due(today: Any, log: Callable[[str], None]) -> int:
     """Move ~5 % of milestones (open, on open cases) into today's reminder windows; keep the old dates."""
     with connection.cursor() as c:
-        total = _sql(c, "SELECT count(*) FROM cases_milestone").fetchone()[0]
+        total = _sql(c, "SELECT count(*) FROM plans_milestone").fetchone()[0]
         target = int(total * DUE_SHARE)
         _sql(c, "DROP TABLE IF EXISTS bench_reminder_due_backup")
         _sql(
             c,
             """CREATE TABLE bench_reminder_due_backup AS
-               SELECT m.id, m.due_date FROM cases_milestone m JOIN cases_case k ON k.id = m.case_id
+               SELECT m.id, m.due_date FROM plans_milestone m JOIN cases_case k ON k.id = m.case_id
                WHERE m.status = 'open' AND k.status = 'open' ORDER BY md5(m.id::text) LIMIT %s""",
             [target],
         )
         dates = [today + timezone.timedelta(days=o) for o in OFFSETS]
         _sql(
             c,
-            """UPDATE cases_milestone m SET due_date = (%s::date[])[1 + (abs(hashtext(m.id::text)) %% 5)]
+            """UPDATE plans_milestone m SET due_date = (%s::date[])[1 + (abs(hashtext(m.id::text)) %% 5)]
                FROM bench_reminder_due_backup b WHERE m.id = b.id""",
             [dates],
         )
-        _sql(c, "ANALYZE cases_milestone")
+        _sql(c, "ANALYZE plans_milestone")
         log(f"  moved {target:,} of {total:,} milestones into the reminder windows")
         return total
 
@@ -68,21 +68,28 @@ def _restore() -> None:
         _sql(c, "DELETE FROM accountability_digest")
         _sql(
             c,
-            """UPDATE cases_milestone m SET due_date = b.due_date FROM bench_reminder_due_backup b
+            """UPDATE plans_milestone m SET due_date = b.due_date FROM bench_reminder_due_backup b
                WHERE m.id = b.id""",
         )
         _sql(c, "DROP TABLE bench_reminder_due_backup")
-        _sql(c, "VACUUM ANALYZE cases_milestone")  # leave no dead rows for the scenarios that follow
+        _sql(c, "VACUUM ANALYZE plans_milestone")  # leave no dead rows for the scenarios that follow
         _sql(c, "VACUUM ANALYZE accountability_reminder")
 
 
 def _due_statement(today: Any) -> tuple[str, Any]:
     """The scan's own milestone query, as SQL: the raw statement runs exactly what the scan selects."""
-    from cases.models import CaseStatus, ItemStatus, Milestone
-    from cases.reminders import _due_filter
+    from accountability.registry import due_date_filter
+    from accountability.services import reminder_due_windows
+    from cases.models import CaseStatus
+    from plans.models import ItemStatus, Milestone
 
+    exact, window = reminder_due_windows(today=today)
     qs = (
-        Milestone.objects.filter(_due_filter("due_date", today), status=ItemStatus.OPEN, case__status=CaseStatus.OPEN)
+        Milestone.objects.filter(
+            due_date_filter("due_date", exact=exact, window=window),
+            status=ItemStatus.OPEN,
+            case__status=CaseStatus.OPEN,
+        )
         .values_list("id", "due_date", "accountable_id", "accountable__team__lead_id", "case_id", "case__reference")
         .order_by()
     )
@@ -103,8 +110,7 @@ def _time_raw(sql: str, params: Any, repeat: int = 3) -> tuple[float, int]:
 def measure(log: Callable[[str], None], size_label: str = "") -> Section:
     from accountability import tasks
     from accountability.models import Notification, Reminder
-    from accountability.services import reminders_deliver
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_deliver, reminders_scan
 
     today = timezone.localdate()
     total = _make_due(today, log)

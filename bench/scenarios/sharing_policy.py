@@ -6,8 +6,8 @@ API and the pages run them):
 
 - the record list of one case with 500 records and 50 consents (viewer on the
   case; records of their own agency, general, consent-shared and not shared):
-  policy on = `cases.sharing.records_visible_to` (annotated basis, Exists
-  subqueries); bypassed = `cases.sharing.records_bypassing_policy` (every record);
+  policy on = `sharing.policy.records_visible_to` (annotated basis, Exists
+  subqueries); bypassed = `records_bypassing_policy` (here) (every record);
 - the case list of a professional on 2,000 cases: policy on =
   `cases.selectors.case_list_visible_to`; bypassed = the same queryset over every
   case (no visibility predicate).
@@ -27,6 +27,7 @@ Standalone: DATABASE_URL=postgres://.../ju_bench .venv/bin/python bench/sharing_
 from __future__ import annotations
 
 import itertools
+import random
 import json
 import statistics
 import time
@@ -99,7 +100,8 @@ def _page(qs: Any) -> tuple[int, list[Any]]:
 def _setup(ctx: Context) -> dict[str, Any]:
     """A case of the viewer's with 500 records and 50 consents; a professional on 2,000 cases."""
     from agencies.models import Agency, Professional
-    from cases.models import Case, Category, Consent, Person, Record, RoleAssignment
+    from cases.models import Case, Person, RoleAssignment
+    from sharing.models import Category, Consent, Record
 
     viewer = Professional.objects.select_related("agency").get(pk=ctx.viewer.professional_id)
     case = Case.objects.get(pk=ctx.viewer.case_ids[0])
@@ -130,11 +132,11 @@ def _setup(ctx: Context) -> dict[str, Any]:
         )
     Record.objects.bulk_create(records)
     made_ids: dict[str, list[str]] = {"records": [str(r.pk) for r in records]}
-    with connection.cursor() as cursor:  # auto_now_add stamped them all "now": spread them over a year
-        cursor.execute(
-            "UPDATE cases_record SET created_at = created_at - (random() * interval '365 days') WHERE case_id = %s",
-            [case.pk],
-        )
+    # auto_now_add stamped them all "now": spread them over a year (seeded, so every run is alike).
+    spread = random.Random(len(records))
+    for r in records:
+        r.created_at = now - timezone.timedelta(seconds=spread.random() * 365 * 86400)
+    Record.objects.bulk_update(records, ["created_at"], batch_size=500)
     Through = Record.about.through
     Through.objects.bulk_create([Through(record_id=r.pk, person_id=p.pk) for r in records for p in people])
     today = timezone.localdate()
@@ -187,12 +189,14 @@ def _setup(ctx: Context) -> dict[str, Any]:
     }
 
 
-TOUCHED = ("cases_record", "cases_record_about", "cases_consent", "cases_roleassignment")
+TOUCHED = ("sharing_record", "sharing_record_about", "sharing_consent", "cases_roleassignment")
 LEFTOVERS = STATE_DIR / "sharing-policy-rows.json"
 
 
 def _vacuum() -> None:
-    """VACUUM ANALYZE the tables the setup wrote to (outside any transaction)."""
+    """VACUUM ANALYZE the tables the setup wrote to (outside any transaction; PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         for table in TOUCHED:
             cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
@@ -200,7 +204,8 @@ def _vacuum() -> None:
 
 def _teardown(ids: dict[str, list[str]]) -> None:
     """Delete the rows `_setup` made (records take their person links with them)."""
-    from cases.models import Consent, Record, RoleAssignment
+    from cases.models import RoleAssignment
+    from sharing.models import Consent, Record
 
     with transaction.atomic():
         Record.about.through.objects.filter(record_id__in=ids.get("records", [])).delete()
@@ -222,10 +227,18 @@ def _setup_committed(ctx: Context) -> dict[str, Any]:
     return made
 
 
-def _bypassed_records(professional: Any, *, case: Any = None, moment: Any = None) -> Any:
-    from cases import sharing
+def records_bypassing_policy(*, case: Any) -> Any:
+    """The policy's query shape with the record policy switched off (every record of the
+    case, basis empty): the benchmark's baseline, which no view or selector may use."""
+    from django.db.models import CharField, Value
 
-    return sharing.records_bypassing_policy(case=case)
+    from sharing.models import Record
+
+    return Record.objects.filter(case=case).annotate(basis=Value("", output_field=CharField()))
+
+
+def _bypassed_records(professional: Any, *, case: Any = None, moment: Any = None) -> Any:
+    return records_bypassing_policy(case=case)
 
 
 def _bypassed_cases(professional: Any) -> Any:
@@ -250,8 +263,10 @@ def _ok(response: Any) -> Any:
 
 
 def measure(log: Callable[[str], None], ctx: Context) -> Section:
-    from cases import selectors, sharing
+    from cases import selectors as case_selectors
+    from cases import visibility
     from cases.models import Case
+    from sharing import policy
 
     section = Section(
         title=f"Sharing policy on vs bypassed at {ctx.size:,} cases",
@@ -262,7 +277,7 @@ def measure(log: Callable[[str], None], ctx: Context) -> Section:
         with transaction.atomic():
             viewer, busy = made["viewer"], made["busy"]
             # As every case-scoped page and endpoint does: the case through the gate first.
-            case = sharing.case_with_access(viewer, made["case"].pk)
+            case = visibility.case_with_access(viewer, made["case"].pk)
             assert case is not None, "the viewer must see their own case"
 
             def load_records(qs: Any) -> Any:
@@ -273,34 +288,32 @@ def measure(log: Callable[[str], None], ctx: Context) -> Section:
                 )
 
             def records_on() -> Any:
-                return _page(load_records(sharing.records_visible_to(viewer, case=case)))
+                return _page(load_records(policy.records_visible_to(viewer, case=case)))
 
             def records_off() -> Any:
-                return _page(load_records(sharing.records_bypassing_policy(case=case)))
+                return _page(load_records(records_bypassing_policy(case=case)))
 
-            visible = load_records(sharing.records_visible_to(viewer, case=case)).count()
-            bases = sorted(
-                set(sharing.records_visible_to(viewer, case=case).values_list("basis", flat=True).distinct())
-            )
+            visible = load_records(policy.records_visible_to(viewer, case=case)).count()
+            bases = sorted(set(policy.records_visible_to(viewer, case=case).values_list("basis", flat=True).distinct()))
             log(f"  record list: {RECORDS} records, {CONSENTS} consents, viewer sees {visible} ({', '.join(bases)})")
             rec = _compare("record list", records_on, records_off, log)
 
             def cases_on() -> Any:
-                return _page(selectors.case_list_visible_to(user=busy.user))
+                return _page(case_selectors.case_list_visible_to(user=busy.user))
 
             def cases_off() -> Any:
                 # The same queryset, select_related, prefetch and ordering with no visibility predicate.
-                qs = selectors.case_list_visible_to(user=busy.user)
+                qs = case_selectors.case_list_visible_to(user=busy.user)
                 qs.query.where = Case.objects.all().query.where
                 return _page(qs)
 
-            seen = selectors.case_list_visible_to(user=busy.user).count()
+            seen = case_selectors.case_list_visible_to(user=busy.user).count()
             log(f"  case list: professional on {made['caseload']:,} new cases sees {seen:,}")
             cl = _compare("case list", cases_on, cases_off, log)
 
             # The same two reads through the whole API request (token auth, DRF, pagination,
             # serializer, the audit INSERT of the listed records), in-process: policy on,
-            # and with cases.sharing patched to the bypassed querysets.
+            # and with sharing.policy / cases.visibility patched to the bypassed querysets.
             records_url = f"/api/v1/cases/{case.pk}/records/"
             viewer_api, busy_api = _api(viewer.user), _api(busy.user)
 
@@ -310,17 +323,22 @@ def measure(log: Callable[[str], None], ctx: Context) -> Section:
             def api_cases() -> Any:
                 return _ok(busy_api.get("/api/v1/cases/"))
 
-            def bypassed(fn: Callable[[], Any], name: str, replacement: Any) -> Callable[[], Any]:
+            def bypassed(fn: Callable[[], Any], module: Any, name: str, replacement: Any) -> Callable[[], Any]:
                 def run() -> Any:
-                    with mock.patch.object(sharing, name, replacement):
+                    with mock.patch.object(module, name, replacement):
                         return fn()
 
                 return run
 
             api_rec = _compare(
-                "API record list", api_records, bypassed(api_records, "records_visible_to", _bypassed_records), log
+                "API record list",
+                api_records,
+                bypassed(api_records, policy, "records_visible_to", _bypassed_records),
+                log,
             )
-            api_cl = _compare("API case list", api_cases, bypassed(api_cases, "cases_visible_to", _bypassed_cases), log)
+            api_cl = _compare(
+                "API case list", api_cases, bypassed(api_cases, visibility, "cases_visible_to", _bypassed_cases), log
+            )
             raise _Rollback
     except _Rollback:
         pass
@@ -360,7 +378,7 @@ def measure(log: Callable[[str], None], ctx: Context) -> Section:
         "module docstring). "
         "API rows: the whole request through Django's test client with token auth (DRF, pagination, "
         "serializer, the audit INSERT of the listed records); bypassed = the same request with "
-        "`cases.sharing.records_visible_to` / `cases_visible_to` patched to return every record of the case / "
+        "`sharing.policy.records_visible_to` / `cases_visible_to` patched to return every record of the case / "
         "every case. "
         f"The viewer sees {visible} of the {RECORDS} records (bases: {', '.join(bases)}). "
         "The bypassed case list counts every case in the world, so its cost grows with the world while the "

@@ -1,8 +1,10 @@
-"""Shapes of the case API: me, people, cases, the case team, goals, milestones, reviews.
+"""Shapes of the case API: me, people, cases, the case team.
 
 Output serializers render ids (UUIDs) for every reference. Input serializers
 check types and resolve ids through selectors (so an id the caller cannot see
 is an unknown id, 400); business rules stay in cases.services.
+
+Floor 4.
 """
 
 from __future__ import annotations
@@ -17,32 +19,19 @@ from rest_framework import serializers
 
 from agencies.api.serializers import ProfessionalRef
 from cases import selectors
-from cases.models import (
-    Case,
-    CaseStatus,
-    Goal,
-    ItemStatus,
-    Milestone,
-    Person,
-    Review,
-    ReviewKind,
-    Role,
-    RoleAssignment,
-)
+from cases.models import Case, CaseStatus, Person, Role, RoleAssignment
 
-# A pragmatic BCP 47 shape: language, optional script/region/variants (en, cy, pl, ar, en-GB, zh-Hant-TW).
 BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 ME_KINDS = [("professional", "Professional"), ("service_user", "Service user"), ("admin", "Administrator")]
+
+
 CASE_CLOSING_STATUS = [(CaseStatus.CLOSED.value, CaseStatus.CLOSED.label)]
 
 
 def _uuid_list_field(**kwargs: Any) -> serializers.ListField:
     return serializers.ListField(child=serializers.UUIDField(), **kwargs)
-
-
-# --- Me -------------------------------------------------------------------------
 
 
 class MeSerializer(serializers.Serializer):
@@ -52,9 +41,6 @@ class MeSerializer(serializers.Serializer):
     professional = serializers.UUIDField(allow_null=True)
     person = serializers.UUIDField(allow_null=True)
     agency = serializers.UUIDField(allow_null=True)
-
-
-# --- People ---------------------------------------------------------------------
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -108,9 +94,6 @@ class PortalAccountCreateSerializer(serializers.Serializer):
 class PortalAccountSerializer(serializers.Serializer):
     person = serializers.UUIDField()
     username = serializers.CharField()
-
-
-# --- Cases ----------------------------------------------------------------------
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -189,9 +172,6 @@ class CaseUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-# --- The case team --------------------------------------------------------------
-
-
 class AssignmentSerializer(serializers.ModelSerializer):
     case = serializers.UUIDField(source="case_id", read_only=True)
     professional = serializers.UUIDField(source="professional_id", read_only=True)
@@ -206,86 +186,3 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class AssignmentCreateSerializer(serializers.Serializer):
     professional = ProfessionalRef()
     role = serializers.ChoiceField(choices=Role.choices)
-
-
-# --- The plan -------------------------------------------------------------------
-
-
-class GoalSerializer(serializers.ModelSerializer):
-    case = serializers.UUIDField(source="case_id", read_only=True)
-
-    class Meta:
-        model = Goal
-        fields = ["id", "case", "description", "measure", "target_date", "plain_summary", "status", "created_at"]
-        read_only_fields = fields
-
-
-class GoalCreateSerializer(serializers.Serializer):
-    """SMART: what will be different, how it is measured, by when, in plain words. All required."""
-
-    description = serializers.CharField()
-    measure = serializers.CharField()
-    target_date = serializers.DateField()
-    plain_summary = serializers.CharField()
-
-
-class MilestoneSerializer(serializers.ModelSerializer):
-    case = serializers.UUIDField(source="case_id", read_only=True)
-    goal = serializers.UUIDField(source="goal_id", read_only=True)
-    accountable = serializers.UUIDField(source="accountable_id", read_only=True)
-    completed_by = serializers.UUIDField(source="completed_by_id", read_only=True, allow_null=True)
-
-    class Meta:
-        model = Milestone
-        fields = [
-            "id",
-            "case",
-            "goal",
-            "title",
-            "plain_summary",
-            "due_date",
-            "accountable",
-            "status",
-            "completed_at",
-            "completed_by",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class MilestoneCreateSerializer(serializers.Serializer):
-    goal = serializers.UUIDField()
-    title = serializers.CharField(max_length=200)
-    due_date = serializers.DateField()
-    accountable = ProfessionalRef(help_text="A professional on the case team.")
-    plain_summary = serializers.CharField(required=False, allow_blank=True)
-
-    def validate_goal(self, value: Any) -> Goal:
-        goal = selectors.goal_get_in_case(case=self.context["case"], goal_id=value)
-        if goal is None:
-            raise serializers.ValidationError("Choose a goal of this case.")
-        return goal
-
-
-class MilestoneUpdateSerializer(serializers.Serializer):
-    accountable = ProfessionalRef(required=False, help_text="Hands the milestone over to this team member.")
-    status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
-    title = serializers.CharField(max_length=200, required=False)
-    due_date = serializers.DateField(required=False)
-    plain_summary = serializers.CharField(required=False, allow_blank=True)
-
-
-class ReviewSerializer(serializers.ModelSerializer):
-    case = serializers.UUIDField(source="case_id", read_only=True)
-    accountable = serializers.UUIDField(source="accountable_id", read_only=True)
-
-    class Meta:
-        model = Review
-        fields = ["id", "case", "kind", "scheduled_for", "accountable", "status", "completed_at", "created_at"]
-        read_only_fields = fields
-
-
-class ReviewCreateSerializer(serializers.Serializer):
-    scheduled_for = serializers.DateField()
-    accountable = ProfessionalRef(help_text="A professional on the case team.")
-    kind = serializers.ChoiceField(choices=ReviewKind.choices, required=False)

@@ -1,4 +1,4 @@
-"""/api/v1/ routes of me, people, cases and their plans (included by coordination/api_urls.py)."""
+"""/api/v1/ routes of me, people, cases and the case team (included by coordination/api_urls.py)."""
 
 from django.urls import path
 
@@ -12,9 +12,4 @@ urlpatterns = [
     path("cases/", views.CaseListView.as_view(), name="case-list"),
     path("cases/<str:case_id>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("cases/<str:case_id>/assignments/", views.AssignmentListView.as_view(), name="case-assignments"),
-    path("cases/<str:case_id>/goals/", views.GoalListView.as_view(), name="case-goals"),
-    path("cases/<str:case_id>/milestones/", views.MilestoneListView.as_view(), name="case-milestones"),
-    path("cases/<str:case_id>/reviews/", views.ReviewListView.as_view(), name="case-reviews"),
-    path("milestones/<str:milestone_id>/", views.MilestoneDetailView.as_view(), name="milestone-detail"),
-    path("milestones/<str:milestone_id>/complete/", views.MilestoneCompleteView.as_view(), name="milestone-complete"),
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,11 +22,11 @@ from agencies.api.base import IsProfessionalOrAdmin
 from agencies.selectors import is_admin, professional_for
 from cases import selectors, services
 from cases.api import serializers as s
-from cases.models import Case, CaseStatus, Goal, ItemStatus, Milestone, Person, Review, RoleAssignment
+from cases.models import Case, Person, RoleAssignment
 from cases.selectors import MANAGE, VIEW, CaseAccess
 
 
-class _CaseScoped(generics.GenericAPIView):
+class CaseScoped(generics.GenericAPIView):
     """Base for /cases/{case_id}/...: the case is looked up for the caller with a permission."""
 
     permission_classes = [IsProfessionalOrAdmin]
@@ -36,21 +35,6 @@ class _CaseScoped(generics.GenericAPIView):
         return selectors.get_case_for(
             user=self.request.user, case_id=self.kwargs["case_id"], perm=perm, request=self.request._request
         )
-
-
-def _may_act_on_item(access: CaseAccess, item: Milestone | Review) -> None:
-    """Complete / hand over: the accountable professional or a case manager (CaseAccess.can_complete).
-    For an item or case that is no longer open the service answers 400 with the reason,
-    provided the caller would otherwise be allowed."""
-    if access.can_complete(item):
-        return
-    no_longer_open = item.status != ItemStatus.OPEN or access.case.status != CaseStatus.OPEN
-    if no_longer_open and (access.can_manage or item.accountable_id == access.professional.id):
-        return
-    raise PermissionDenied("Only the accountable professional or a case manager can do this.")
-
-
-# --- Me -------------------------------------------------------------------------
 
 
 class MeView(APIView):
@@ -76,9 +60,6 @@ class MeView(APIView):
             "agency": professional.agency_id if professional else None,
         }
         return Response(s.MeSerializer(data).data)
-
-
-# --- People ---------------------------------------------------------------------
 
 
 class PersonListView(generics.GenericAPIView):
@@ -137,9 +118,6 @@ class PortalAccountView(generics.GenericAPIView):
         )
 
 
-# --- Cases ----------------------------------------------------------------------
-
-
 class CaseListView(generics.GenericAPIView):
     permission_classes = [IsProfessionalOrAdmin]
     serializer_class = s.CaseSerializer
@@ -174,7 +152,7 @@ class CaseListView(generics.GenericAPIView):
         return Response(s.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
-class CaseDetailView(_CaseScoped):
+class CaseDetailView(CaseScoped):
     serializer_class = s.CaseSerializer
     queryset = Case.objects.none()
 
@@ -203,7 +181,7 @@ class CaseDetailView(_CaseScoped):
         return Response(s.CaseSerializer(case).data)
 
 
-class AssignmentListView(_CaseScoped):
+class AssignmentListView(CaseScoped):
     serializer_class = s.AssignmentSerializer
     queryset = RoleAssignment.objects.none()
 
@@ -225,109 +203,3 @@ class AssignmentListView(_CaseScoped):
         data.is_valid(raise_exception=True)
         assignment = services.assignment_add(case=case, actor=request.user, **data.validated_data)
         return Response(s.AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
-
-
-class GoalListView(_CaseScoped):
-    serializer_class = s.GoalSerializer
-    queryset = Goal.objects.none()
-
-    @extend_schema(responses=s.GoalSerializer(many=True), tags=["plan"])
-    def get(self, request: Request, case_id: str) -> Response:
-        case = self.case_access(VIEW).case
-        page = self.paginate_queryset(selectors.case_plan(case=case).order_by("target_date", "created_at", "id"))
-        return self.get_paginated_response(s.GoalSerializer(page, many=True).data)
-
-    @extend_schema(request=s.GoalCreateSerializer, responses={201: s.GoalSerializer}, tags=["plan"])
-    def post(self, request: Request, case_id: str) -> Response:
-        case = self.case_access(MANAGE).case
-        data = s.GoalCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        goal = services.goal_add(case=case, actor=request.user, **data.validated_data)
-        return Response(s.GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
-
-
-class MilestoneListView(_CaseScoped):
-    serializer_class = s.MilestoneSerializer
-    queryset = Milestone.objects.none()
-
-    @extend_schema(responses=s.MilestoneSerializer(many=True), tags=["plan"])
-    def get(self, request: Request, case_id: str) -> Response:
-        case = self.case_access(VIEW).case
-        page = self.paginate_queryset(selectors.case_milestones(case=case))
-        return self.get_paginated_response(s.MilestoneSerializer(page, many=True).data)
-
-    @extend_schema(request=s.MilestoneCreateSerializer, responses={201: s.MilestoneSerializer}, tags=["plan"])
-    def post(self, request: Request, case_id: str) -> Response:
-        case = self.case_access(MANAGE).case
-        data = s.MilestoneCreateSerializer(data=request.data, context={"case": case})
-        data.is_valid(raise_exception=True)
-        milestone = services.milestone_add(case=case, actor=request.user, **data.validated_data)
-        return Response(s.MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
-
-
-class MilestoneDetailView(generics.GenericAPIView):
-    permission_classes = [IsProfessionalOrAdmin]
-    serializer_class = s.MilestoneSerializer
-    queryset = Milestone.objects.none()
-
-    @extend_schema(responses=s.MilestoneSerializer, tags=["plan"])
-    def get(self, request: Request, milestone_id: str) -> Response:
-        milestone, _ = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
-        return Response(s.MilestoneSerializer(milestone).data)
-
-    @extend_schema(
-        request=s.MilestoneUpdateSerializer,
-        responses=s.MilestoneSerializer,
-        tags=["plan"],
-        description="`accountable` hands the milestone over (recorded as a handover); `status` completes, "
-        "cancels or reopens it; `title`, `due_date` and `plain_summary` edit it (case managers).",
-    )
-    def patch(self, request: Request, milestone_id: str) -> Response:
-        milestone, access = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
-        data = s.MilestoneUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        to = v.pop("accountable", None)
-        completing = v.get("status") == ItemStatus.COMPLETED and set(v) == {"status"}
-        if to is not None or completing:
-            _may_act_on_item(access, milestone)
-        if (v and not completing) and not access.can_manage:
-            raise PermissionDenied("Only a case manager can change this milestone.")
-        with transaction.atomic():
-            if to is not None:
-                services.milestone_handover(milestone=milestone, to=to, actor=request.user)
-            if v:
-                milestone = services.milestone_update(milestone=milestone, actor=request.user, **v)
-        return Response(s.MilestoneSerializer(milestone).data)
-
-
-class MilestoneCompleteView(generics.GenericAPIView):
-    permission_classes = [IsProfessionalOrAdmin]
-    serializer_class = s.MilestoneSerializer
-    queryset = Milestone.objects.none()
-
-    @extend_schema(request=None, responses=s.MilestoneSerializer, tags=["plan"])
-    def post(self, request: Request, milestone_id: str) -> Response:
-        milestone, access = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
-        _may_act_on_item(access, milestone)
-        milestone = services.milestone_complete(milestone=milestone, actor=request.user)
-        return Response(s.MilestoneSerializer(milestone).data)
-
-
-class ReviewListView(_CaseScoped):
-    serializer_class = s.ReviewSerializer
-    queryset = Review.objects.none()
-
-    @extend_schema(responses=s.ReviewSerializer(many=True), tags=["plan"])
-    def get(self, request: Request, case_id: str) -> Response:
-        case = self.case_access(VIEW).case
-        page = self.paginate_queryset(selectors.case_reviews(case=case).order_by("scheduled_for", "created_at", "id"))
-        return self.get_paginated_response(s.ReviewSerializer(page, many=True).data)
-
-    @extend_schema(request=s.ReviewCreateSerializer, responses={201: s.ReviewSerializer}, tags=["plan"])
-    def post(self, request: Request, case_id: str) -> Response:
-        case = self.case_access(MANAGE).case
-        data = s.ReviewCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        review = services.review_add(case=case, actor=request.user, **data.validated_data)
-        return Response(s.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from agencies import services as agency_services
 from cases import services as case_services
+from plans import services as plan_services
 
 ROLES = ["sam", "nia", "sue", "hal", "ivy", "oz", "ada", "admin", "maya", "anon"]
 
@@ -51,7 +52,7 @@ def scene(world):
     )
     ben = case_services.person_register(given_name="Ben", family_name="Adeyemi", actor=world.sam.user)
     case2 = case_services.case_open(title="Adeyemi support", people=[ben], lead=world.sam, actor=world.sam.user)
-    sue_milestone = case_services.milestone_add(
+    sue_milestone = plan_services.milestone_add(
         case=world.case,
         goal=world.goal,
         title="Arrange a review meeting",

@@ -1,4 +1,4 @@
-"""The case list renders plain rows (`selectors.case_list_rows` + `case_row_data`), not
+"""The case list renders plain rows (`case_selectors.case_list_rows` + `case_row_data`), not
 model instances through `CaseSerializer`: every item must still be exactly what the
 serializer gives for that case (the detail endpoint's shape), on PostgreSQL and on
 the SQLite default of `make run`."""
@@ -52,14 +52,15 @@ def test_list_items_are_what_the_serializer_gives(scene, client_as):
 SQLITE_CHECK = """
 import json
 from django.contrib.auth import get_user_model
-from cases import selectors, services
+from cases import selectors as case_selectors
+from cases import services as case_services
 from cases.api.serializers import CaseSerializer, case_row_data
 from cases.models import Case
 first = Case.objects.order_by("reference").first()
-services.case_close(case=first, reason="Support no longer needed", actor=first.lead_professional.user)
+case_services.case_close(case=first, reason="Support no longer needed", actor=first.lead_professional.user)
 checked = 0
 for user in get_user_model().objects.filter(professional__isnull=False):
-    for row in selectors.case_list_rows(user=user):
+    for row in case_selectors.case_list_rows(user=user):
         got = json.loads(json.dumps(case_row_data(row)))
         want = json.loads(json.dumps(CaseSerializer(Case.objects.get(pk=row["id"])).data))
         assert got == want, (got, want)

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies import services as agency_services
 from cases import services as case_services
+from plans import services as plan_services
 from tests.api.conftest import days, token_client
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def grow(world, n: int, *, start: int = 0):
         ]
         case = case_services.case_open(title=f"Case {i}", people=people, lead=world.sam, actor=world.sam.user)
         case_services.assignment_add(case=case, professional=colleague, role="contributor", actor=world.sam.user)
-        goal = case_services.goal_add(
+        goal = plan_services.goal_add(
             case=case,
             description="Things improve",
             measure="Scale rises by 2",
@@ -45,10 +46,10 @@ def grow(world, n: int, *, start: int = 0):
             plain_summary="Things get better",
             actor=world.sam.user,
         )
-        case_services.milestone_add(
+        plan_services.milestone_add(
             case=case, goal=goal, title="Visit", due_date=days(7), accountable=colleague, actor=world.sam.user
         )
-        case_services.review_add(case=case, scheduled_for=days(30), accountable=colleague, actor=world.sam.user)
+        plan_services.review_add(case=case, scheduled_for=days(30), accountable=colleague, actor=world.sam.user)
     return case
 
 
@@ -81,7 +82,7 @@ def test_case_detail_api_queries_stay_constant_as_the_case_grows_tenfold(world, 
     grow(world, 18, start=2)
     # The case itself grows too: more people (a second case carries them) and more plan.
     for k in range(9):
-        case_services.goal_add(
+        plan_services.goal_add(
             case=world.case,
             description=f"Goal {k}",
             measure="Measured",
@@ -113,7 +114,7 @@ def test_case_milestones_api_queries_stay_constant_as_milestones_grow_tenfold(wo
 
     def add(n):
         for k in range(n):
-            case_services.milestone_add(
+            plan_services.milestone_add(
                 case=world.case,
                 goal=world.goal,
                 title=f"Step {k}",

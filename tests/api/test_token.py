@@ -7,8 +7,8 @@ import pytest
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
-from accountability.models import AuditEvent
 from agencies import services as agency_services
+from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

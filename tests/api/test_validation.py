@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from accountability.models import AuditEvent
 from agencies.models import Agency, Professional, Team
-from cases.models import Case, Goal, Handover, Milestone, Person, Review, RoleAssignment
+from audit.models import AuditEvent
+from cases.models import Case, Person, RoleAssignment
+from plans.models import Goal, Handover, Milestone, Review
 from tests.api.conftest import days
 
 pytestmark = pytest.mark.django_db

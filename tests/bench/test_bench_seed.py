@@ -8,8 +8,10 @@ from django.db.models import Count, Q
 
 from agencies.models import Professional
 from bench.seed import BENCH_PASSWORD, check_invariants, pick_viewer, seed_world
-from cases import selectors, sharing
-from cases.models import Case, CaseReferenceCounter, Milestone, RoleAssignment
+from cases import selectors as case_selectors
+from cases import visibility
+from cases.models import Case, CaseReferenceCounter, RoleAssignment
+from plans.models import Milestone
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +67,9 @@ def test_invariant_check_notices_a_milestone_accountable_off_the_team(small_worl
 def test_viewer_sees_exactly_their_cases_through_the_sharing_policy(small_world):
     viewer = pick_viewer(target_cases=3, target_open_milestones=5)
     professional = Professional.objects.get(pk=viewer.professional_id)
-    visible = set(sharing.cases_visible_to(professional).values_list("pk", flat=True))
+    visible = set(visibility.cases_visible_to(professional).values_list("pk", flat=True))
     assert set(viewer.case_ids) <= visible
     user = get_user_model().objects.get(pk=viewer.user_id)
     assert user.check_password(BENCH_PASSWORD)
-    access = selectors.get_case_for(user=user, case_id=viewer.case_ids[0])
+    access = case_selectors.get_case_for(user=user, case_id=viewer.case_ids[0])
     assert "view" in access.perms

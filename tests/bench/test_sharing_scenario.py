@@ -6,7 +6,8 @@ import pytest
 from agencies.models import Professional
 from bench.scenarios import Context, sharing_policy
 from bench.seed import pick_viewer, seed_world
-from cases.models import Consent, Record, RoleAssignment
+from cases.models import RoleAssignment
+from sharing.models import Consent, Record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from accountability.models import AuditEvent
 from agencies.models import Agency, Professional, Team
-from cases.management.commands.seed_demo import DEMO_PASSWORD
-from cases.models import Case, Goal, ItemStatus, Milestone, Person, Review, RoleAssignment
+from audit.models import AuditEvent
+from cases.models import Case, Person, RoleAssignment
+from plans.models import Goal, ItemStatus, Milestone, Review
+from workspace.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

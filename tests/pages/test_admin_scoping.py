@@ -4,9 +4,9 @@ changes only their own agency's teams and professionals."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from accountability.models import AuditEvent
 from agencies import services as agency_services
 from agencies.models import Professional, Team
+from audit.models import AuditEvent
 
 
 @pytest.fixture
@@ -27,7 +27,6 @@ def _change_payload(professional, **override):
         "profession": professional.profession,
         "is_agency_admin": "on" if professional.is_agency_admin else "",
         "is_active": "on" if professional.is_active else "",
-        "reminder_delivery": professional.reminder_delivery,
     }
     data.update(override)
     return {k: v for k, v in data.items() if v != ""}

@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accountability.models import AuditEvent
-from cases import services
-from cases.models import Case, Goal, Milestone, Person, Review, RoleAssignment
+from audit.models import AuditEvent
+from cases import services as case_services
+from cases.models import Case, Person, RoleAssignment
+from plans import services as plan_services
+from plans.models import Goal, Milestone, Review
 
 
 def days(n):
@@ -50,7 +52,7 @@ def test_goal_form_with_bad_input_shows_inline_error_and_saves_nothing(world, lo
     client = login("sam")
     before = Goal.objects.count()
     data = _goal_data(**change)
-    response = client.post(reverse("cases:goal_add", args=[world.case.id]), data)
+    response = client.post(reverse("plans:goal_add", args=[world.case.id]), data)
     assert response.status_code == 200
     assert field in _inline_errors(response)
     body = response.content.decode()
@@ -65,14 +67,14 @@ def test_impossible_date_is_an_error_not_a_crash_on_every_date_field(world, logi
     client = login("sam")
     c = world.case.id
     posts = [
-        (reverse("cases:goal_add", args=[c]), _goal_data(target_date="2026-02-30"), "target_date"),
+        (reverse("plans:goal_add", args=[c]), _goal_data(target_date="2026-02-30"), "target_date"),
         (
-            reverse("cases:milestone_add", args=[c]),
+            reverse("plans:milestone_add", args=[c]),
             {"goal": world.goal.id, "title": "Visit", "due_date": "2026-02-30", "accountable": world.nia.id},
             "due_date",
         ),
         (
-            reverse("cases:review_add", args=[c]),
+            reverse("plans:review_add", args=[c]),
             {"kind": "case_review", "scheduled_for": "2026-02-30", "accountable": world.sam.id},
             "scheduled_for",
         ),
@@ -91,7 +93,7 @@ def test_impossible_date_is_an_error_not_a_crash_on_every_date_field(world, logi
 def test_milestone_for_someone_not_on_the_team_is_refused_inline(world, login):
     client = login("sam")
     response = client.post(
-        reverse("cases:milestone_add", args=[world.case.id]),
+        reverse("plans:milestone_add", args=[world.case.id]),
         {"goal": world.goal.id, "title": "Home visit", "due_date": days(5), "accountable": world.oz.id},
     )
     assert response.status_code == 200
@@ -100,8 +102,8 @@ def test_milestone_for_someone_not_on_the_team_is_refused_inline(world, login):
 
 
 def test_milestone_with_another_cases_goal_is_refused(world, login):
-    other = services.case_open(title="Other", people=[world.maya], lead=world.sam, actor=world.sam.user)
-    other_goal = services.goal_add(
+    other = case_services.case_open(title="Other", people=[world.maya], lead=world.sam, actor=world.sam.user)
+    other_goal = plan_services.goal_add(
         case=other,
         description="D",
         measure="M",
@@ -111,7 +113,7 @@ def test_milestone_with_another_cases_goal_is_refused(world, login):
     )
     client = login("sam")
     response = client.post(
-        reverse("cases:milestone_add", args=[world.case.id]),
+        reverse("plans:milestone_add", args=[world.case.id]),
         {"goal": other_goal.id, "title": "Crossed", "due_date": days(5), "accountable": world.nia.id},
     )
     assert response.status_code == 200
@@ -131,7 +133,7 @@ def test_case_without_people_or_lead_is_refused_inline(world, login):
 
 
 def test_case_open_offers_only_people_visible_to_me(world, login):
-    hidden = services.person_register(given_name="Hidden", family_name="Person", actor=world.oz.user)
+    hidden = case_services.person_register(given_name="Hidden", family_name="Person", actor=world.oz.user)
     client = login("sam")
     response = client.post(
         reverse("cases:case_open"), {"title": "T", "people": [hidden.id], "lead_professional": world.sam.id}
@@ -173,7 +175,7 @@ def test_ending_a_role_of_someone_still_accountable_shows_why_and_keeps_them(wor
 def test_handover_to_the_current_accountable_person_is_refused(world, login):
     client = login("sam")
     response = client.post(
-        reverse("cases:milestone_handover", args=[world.milestone.id]), {"accountable": world.nia.id}
+        reverse("plans:milestone_handover", args=[world.milestone.id]), {"accountable": world.nia.id}
     )
     assert response.status_code == 200
     assert "accountable" in _inline_errors(response)
@@ -205,17 +207,17 @@ def test_junk_filters_and_page_numbers_do_not_break_the_lists(world, login):
 
 def test_goal_and_milestone_added_for_a_colleague_appear_on_their_my_work(world, login):
     client = login("sam")
-    response = client.post(reverse("cases:goal_add", args=[world.case.id]), _goal_data())
+    response = client.post(reverse("plans:goal_add", args=[world.case.id]), _goal_data())
     assert response.status_code == 302
     goal = Goal.objects.get(description="Maya reads with her family every evening")
     response = client.post(
-        reverse("cases:milestone_add", args=[world.case.id]),
+        reverse("plans:milestone_add", args=[world.case.id]),
         {"goal": goal.id, "title": "Bring library books", "due_date": days(3), "accountable": world.nia.id},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:case_detail", args=[world.case.id])
     client = login("nia")
-    body = client.get(reverse("cases:my_work")).content.decode()
+    body = client.get(reverse("workspace:my_work")).content.decode()
     assert "Bring library books" in body
     assert "Due this week" in body
 
@@ -250,18 +252,18 @@ def test_register_a_person_then_their_page_is_audited_as_a_read(world, login):
 def test_handover_makes_the_colleague_accountable_and_moves_it_on_my_work(world, login):
     client = login("nia")
     response = client.post(
-        reverse("cases:milestone_handover", args=[world.milestone.id]), {"accountable": world.sam.id}
+        reverse("plans:milestone_handover", args=[world.milestone.id]), {"accountable": world.sam.id}
     )
     assert response.status_code == 302
     world.milestone.refresh_from_db()
     assert world.milestone.accountable == world.sam
-    assert "Meet the school" not in client.get(reverse("cases:my_work")).content.decode()
-    assert "Meet the school" in login("sam").get(reverse("cases:my_work")).content.decode()
+    assert "Meet the school" not in client.get(reverse("workspace:my_work")).content.decode()
+    assert "Meet the school" in login("sam").get(reverse("workspace:my_work")).content.decode()
 
 
 def test_accountable_person_marks_their_milestone_complete(world, login):
     client = login("nia")
-    response = client.post(reverse("cases:milestone_complete", args=[world.milestone.id]))
+    response = client.post(reverse("plans:milestone_complete", args=[world.milestone.id]))
     assert response.status_code == 302
     world.milestone.refresh_from_db()
     assert world.milestone.status == "completed"
@@ -269,13 +271,13 @@ def test_accountable_person_marks_their_milestone_complete(world, login):
 
 def test_contributor_cannot_complete_someone_elses_review(world, login):
     client = login("nia")
-    assert client.post(reverse("cases:review_complete", args=[world.review.id])).status_code == 403
+    assert client.post(reverse("plans:review_complete", args=[world.review.id])).status_code == 403
     world.review.refresh_from_db()
     assert world.review.status == "open"
 
 
 def test_complete_only_answers_post(world, login):
-    assert login("nia").get(reverse("cases:milestone_complete", args=[world.milestone.id])).status_code == 405
+    assert login("nia").get(reverse("plans:milestone_complete", args=[world.milestone.id])).status_code == 405
 
 
 def test_add_team_member_then_end_their_role(world, login):
@@ -295,7 +297,7 @@ def test_add_team_member_then_end_their_role(world, login):
 def test_add_review_and_close_case_with_a_reason(world, login):
     client = login("sam")
     response = client.post(
-        reverse("cases:review_add", args=[world.case.id]),
+        reverse("plans:review_add", args=[world.case.id]),
         {"kind": "conference", "scheduled_for": days(20), "accountable": world.nia.id},
     )
     assert response.status_code == 302
@@ -319,25 +321,25 @@ def test_case_page_shows_action_forms_only_to_those_allowed(world, login):
     assert "Add a goal" not in nia_body and "Add someone to the team" not in nia_body
     assert "Close the case" not in nia_body
     # nia may complete her own milestone but not sue's review
-    assert reverse("cases:milestone_complete", args=[world.milestone.id]) in nia_body
-    assert reverse("cases:review_complete", args=[world.review.id]) not in nia_body
+    assert reverse("plans:milestone_complete", args=[world.milestone.id]) in nia_body
+    assert reverse("plans:review_complete", args=[world.review.id]) not in nia_body
 
 
 def test_my_work_tags_overdue_items(world, login):
     Milestone.objects.filter(pk=world.milestone.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=2))
-    body = login("nia").get(reverse("cases:my_work")).content.decode()
+    body = login("nia").get(reverse("workspace:my_work")).content.decode()
     assert "ju-tag--overdue" in body
 
 
 def test_team_page_shows_members_due_items(world, login):
     Milestone.objects.filter(pk=world.milestone.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=2))
-    body = login("hal").get(reverse("cases:team")).content.decode()
+    body = login("hal").get(reverse("workspace:team")).content.decode()
     assert "Meet the school" in body and "Nia Tester" in body
 
 
 def test_team_link_is_in_the_navigation_only_for_team_leads(world, login):
-    assert 'href="/team/"' in login("hal").get(reverse("cases:my_work")).content.decode()
-    assert 'href="/team/"' not in login("nia").get(reverse("cases:my_work")).content.decode()
+    assert 'href="/team/"' in login("hal").get(reverse("workspace:my_work")).content.decode()
+    assert 'href="/team/"' not in login("nia").get(reverse("workspace:my_work")).content.decode()
 
 
 def test_portal_shows_the_persons_plan_in_plain_words_and_their_workers(world, login):

@@ -15,22 +15,22 @@ LOGIN = "/accounts/login/"
 def _urls(world):
     c = world.case.id
     return {
-        "my_work": reverse("cases:my_work"),
+        "my_work": reverse("workspace:my_work"),
         "case_list": reverse("cases:case_list"),
         "case_open": reverse("cases:case_open"),
         "case": reverse("cases:case_detail", args=[c]),
-        "case_sharing": reverse("cases:case_sharing", args=[c]),
+        "case_sharing": reverse("sharing:case_sharing", args=[c]),
         "assignment_add": reverse("cases:assignment_add", args=[c]),
-        "goal_add": reverse("cases:goal_add", args=[c]),
-        "milestone_add": reverse("cases:milestone_add", args=[c]),
-        "review_add": reverse("cases:review_add", args=[c]),
+        "goal_add": reverse("plans:goal_add", args=[c]),
+        "milestone_add": reverse("plans:milestone_add", args=[c]),
+        "review_add": reverse("plans:review_add", args=[c]),
         "case_close": reverse("cases:case_close", args=[c]),
-        "milestone_handover": reverse("cases:milestone_handover", args=[world.milestone.id]),
-        "review_handover": reverse("cases:review_handover", args=[world.review.id]),
+        "milestone_handover": reverse("plans:milestone_handover", args=[world.milestone.id]),
+        "review_handover": reverse("plans:review_handover", args=[world.review.id]),
         "person_list": reverse("cases:person_list"),
         "person_register": reverse("cases:person_register"),
         "person": reverse("cases:person_detail", args=[world.maya.id]),
-        "team": reverse("cases:team"),
+        "team": reverse("workspace:team"),
         "portal": reverse("portal:home"),
     }
 

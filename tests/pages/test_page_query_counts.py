@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
+from cases import services as case_services
+from plans import services as plan_services
 from tests.factories import ProfessionalFactory
 
 MAX_QUERIES = 10
@@ -26,10 +27,10 @@ def _grow(world, n):
     sam = world.sam.user
     for i in range(n):
         colleague = ProfessionalFactory(agency=world.health, team=world.hteam)
-        services.assignment_add(case=world.case, professional=colleague, role="contributor", actor=sam)
-        person = services.person_register(given_name=f"Child{i}", family_name="Okafor", actor=sam)
+        case_services.assignment_add(case=world.case, professional=colleague, role="contributor", actor=sam)
+        person = case_services.person_register(given_name=f"Child{i}", family_name="Okafor", actor=sam)
         world.case.people.add(person)
-        goal = services.goal_add(
+        goal = plan_services.goal_add(
             case=world.case,
             description=f"Goal {i}",
             measure="Measured",
@@ -38,26 +39,26 @@ def _grow(world, n):
             actor=sam,
         )
         for accountable, due in ((world.nia, i % 10), (colleague, 20 + i)):
-            services.milestone_add(
+            plan_services.milestone_add(
                 case=world.case, goal=goal, title=f"Step {i}", due_date=_days(due), accountable=accountable, actor=sam
             )
-        services.review_add(case=world.case, scheduled_for=_days(30 + i), accountable=world.sam, actor=sam)
-        other = services.case_open(title=f"Case {i}", people=[person, world.maya], lead=world.sam, actor=sam)
-        services.assignment_add(case=other, professional=world.nia, role="contributor", actor=sam)
-        other_goal = services.goal_add(
+        plan_services.review_add(case=world.case, scheduled_for=_days(30 + i), accountable=world.sam, actor=sam)
+        other = case_services.case_open(title=f"Case {i}", people=[person, world.maya], lead=world.sam, actor=sam)
+        case_services.assignment_add(case=other, professional=world.nia, role="contributor", actor=sam)
+        other_goal = plan_services.goal_add(
             case=other, description="G", measure="M", target_date=_days(50), plain_summary="P", actor=sam
         )
-        services.milestone_add(
+        plan_services.milestone_add(
             case=other, goal=other_goal, title="M", due_date=_days(i % 12), accountable=world.nia, actor=sam
         )
-        services.review_add(case=other, scheduled_for=_days(i + 3), accountable=world.nia, actor=sam)
+        plan_services.review_add(case=other, scheduled_for=_days(i + 3), accountable=world.nia, actor=sam)
     # some items overdue, as in real life: move due dates into the past directly
     world.case.milestones.filter(title="Step 0").update(due_date=_days(-3))
 
 
 PAGES = [
-    ("my_work", "nia", lambda w: reverse("cases:my_work")),
-    ("my_work", "sam", lambda w: reverse("cases:my_work")),
+    ("my_work", "nia", lambda w: reverse("workspace:my_work")),
+    ("my_work", "sam", lambda w: reverse("workspace:my_work")),
     ("case_list", "sam", lambda w: reverse("cases:case_list")),
     ("case_list", "hal", lambda w: reverse("cases:case_list") + "?status=open&q=case"),
     ("case", "sam", lambda w: reverse("cases:case_detail", args=[w.case.id])),

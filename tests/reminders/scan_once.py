@@ -8,7 +8,7 @@ import django
 
 django.setup()
 
-from cases.reminders import reminders_scan  # noqa: E402
+from accountability.services import reminders_scan  # noqa: E402
 
 if __name__ == "__main__":
     result = reminders_scan(today=datetime.date.fromisoformat(sys.argv[1]))

@@ -14,6 +14,7 @@ from django.utils import timezone  # noqa: E402
 
 from agencies import services as agency_services  # noqa: E402
 from cases import services as case_services  # noqa: E402
+from plans import services as plan_services  # noqa: E402
 
 
 def main(n: int) -> None:
@@ -40,7 +41,7 @@ def main(n: int) -> None:
     person = case_services.person_register(given_name="Maya", family_name="Okafor", actor=sam.user)
     case = case_services.case_open(title="Okafor family support", people=[person], lead=sam, actor=sam.user)
     case_services.assignment_add(case=case, professional=nia, role="contributor", actor=sam.user)
-    goal = case_services.goal_add(
+    goal = plan_services.goal_add(
         case=case,
         description="Maya attends school",
         measure="Attendance",
@@ -49,7 +50,7 @@ def main(n: int) -> None:
         actor=sam.user,
     )
     for i in range(n):
-        case_services.milestone_add(
+        plan_services.milestone_add(
             case=case,
             goal=goal,
             title=f"Step {i}",

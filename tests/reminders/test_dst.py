@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accountability.models import Notification
-from accountability.services import reminders_deliver
-from cases.reminders import reminders_scan
+from accountability.services import reminders_deliver, reminders_scan
 
 UTC = datetime.UTC
 

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.admin.sites import site
 from django.core import mail
 
-from accountability import services as acc
+from accountability import services as accountability_services
 from accountability.models import Digest, EmailStatus, Notification, Reminder
-from cases import services as case_services
+from plans import services as plan_services
 from tests.reminders.conftest import run_scan
 
 D = datetime.timedelta
@@ -64,7 +64,7 @@ def test_escalation_email_goes_to_the_team_lead_and_says_it_is_an_escalation(wor
 
 
 def test_professional_choosing_no_email_gets_only_the_in_app_notification(world, mailoutbox):
-    acc.reminder_delivery_set(professional=world.nia, delivery="none", actor=world.nia.user)
+    accountability_services.reminder_delivery_set(professional=world.nia, delivery="none", actor=world.nia.user)
     run_scan(world.milestone.due_date)
     assert mailoutbox == []
     assert Notification.objects.filter(recipient=world.nia.id).count() == 1
@@ -73,7 +73,7 @@ def test_professional_choosing_no_email_gets_only_the_in_app_notification(world,
 
 def _more_milestones(world, n, accountable, due):
     return [
-        case_services.milestone_add(
+        plan_services.milestone_add(
             case=world.case,
             goal=world.goal,
             title=f"Private step {i} for Maya",
@@ -87,7 +87,7 @@ def _more_milestones(world, n, accountable, due):
 
 
 def test_digest_sends_one_email_a_day_with_counts_and_references_only(world, mailoutbox):
-    acc.reminder_delivery_set(professional=world.nia, delivery="digest", actor=world.nia.user)
+    accountability_services.reminder_delivery_set(professional=world.nia, delivery="digest", actor=world.nia.user)
     due = world.milestone.due_date
     _more_milestones(world, 2, world.nia, due)
     run_scan(due)
@@ -106,7 +106,7 @@ def test_digest_sends_one_email_a_day_with_counts_and_references_only(world, mai
 
 
 def test_digest_counts_each_kind(world, mailoutbox):
-    acc.reminder_delivery_set(professional=world.nia, delivery="digest", actor=world.nia.user)
+    accountability_services.reminder_delivery_set(professional=world.nia, delivery="digest", actor=world.nia.user)
     due = world.milestone.due_date
     _more_milestones(world, 1, world.nia, due + D(days=1))
     _more_milestones(world, 2, world.nia, due + D(days=7))
@@ -151,18 +151,18 @@ def test_failed_email_is_retried_with_backoff_then_sent_once(world, flaky_mail, 
     from accountability.tasks import deliver_batch
 
     flaky_mail.failures = 1
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_scan
 
     ids = reminders_scan(today=world.milestone.due_date, enqueue=False).to_deliver
-    first = acc.reminders_deliver(ids=ids)
+    first = accountability_services.reminders_deliver(ids=ids)
     assert (first.delivered, first.emailed, first.email_retry) == (1, 0, 1)
     row = Reminder.objects.get()
     assert row.email_status == EmailStatus.PENDING and row.attempts == 1
     assert "ConnectionRefusedError" in row.last_error
     assert row.next_attempt_at is not None and row.next_attempt_at > row.sent_at
     # the task raises MailNotSent on a failure, which Celery's autoretry turns into a retry with backoff
-    assert deliver_batch.autoretry_for == (acc.MailNotSent,) and deliver_batch.retry_backoff
-    second = acc.reminders_deliver(ids=ids)
+    assert deliver_batch.autoretry_for == (accountability_services.MailNotSent,) and deliver_batch.retry_backoff
+    second = accountability_services.reminders_deliver(ids=ids)
     assert (second.delivered, second.emailed) == (0, 1)
     assert len(mailoutbox) == 1
     assert Notification.objects.count() == 1
@@ -170,10 +170,10 @@ def test_failed_email_is_retried_with_backoff_then_sent_once(world, flaky_mail, 
 
 def test_email_failing_every_retry_is_recorded_as_failed(world, flaky_mail, mailoutbox):
     flaky_mail.failures = 99
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_scan
 
     ids = reminders_scan(today=world.milestone.due_date, enqueue=False).to_deliver
-    results = [acc.reminders_deliver(ids=ids) for _ in range(5)]
+    results = [accountability_services.reminders_deliver(ids=ids) for _ in range(5)]
     assert [r.email_retry for r in results] == [1, 1, 0, 0, 0]
     assert results[2].email_failed == 1
     row = Reminder.objects.get()
@@ -195,11 +195,11 @@ def test_the_sweep_of_each_scan_retries_a_pending_email_once_its_backoff_has_pas
 
 def test_failed_deliveries_are_listed_for_admins_with_a_filter(world, flaky_mail, admin_client):
     flaky_mail.failures = 99
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_scan
 
     ids = reminders_scan(today=world.milestone.due_date, enqueue=False).to_deliver
     for _ in range(3):
-        acc.reminders_deliver(ids=ids)
+        accountability_services.reminders_deliver(ids=ids)
     assert Reminder in site._registry
     response = admin_client.get("/admin/accountability/reminder/?email_status__exact=failed")
     assert response.status_code == 200

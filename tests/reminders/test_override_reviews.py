@@ -3,14 +3,14 @@
 import datetime
 
 from accountability.models import Notification
-from cases import services as case_services
+from sharing import services as sharing_services
 from tests.reminders.conftest import kinds_for, run_scan
 
 D = datetime.timedelta
 
 
 def _take_override(world):
-    return case_services.safeguarding_access_take(
+    return sharing_services.safeguarding_access_take(
         case=world.case,
         category="social_care",
         lawful_basis="child_at_risk",
@@ -37,7 +37,7 @@ def test_overdue_override_review_escalates_to_the_reviewers_team_lead(world):
 
 def test_reviewed_override_stops_reminding(world):
     access = _take_override(world)
-    case_services.safeguarding_review_record(
+    sharing_services.safeguarding_review_record(
         access=access, outcome="justified", person_may_be_told=False, notes="", actor=world.ivy.user
     )
     run_scan(access.review_due)

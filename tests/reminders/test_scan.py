@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
-from accountability.models import AuditEvent, EmailStatus, Notification, Reminder
+from accountability.models import EmailStatus, Notification, Reminder
+from audit.models import AuditEvent
 from cases import services as case_services
+from plans import services as plan_services
 from tests.reminders.conftest import kinds_for, run_scan
 
 D = datetime.timedelta
@@ -70,14 +72,14 @@ def test_escalation_catches_up_when_no_scan_ran_on_the_third_day(world):
 
 
 def test_completed_milestone_stops_reminding(world):
-    case_services.milestone_complete(milestone=world.milestone, actor=world.nia.user)
+    plan_services.milestone_complete(milestone=world.milestone, actor=world.nia.user)
     for offset in (7, 1, 0, -1, -3):
         run_scan(world.milestone.due_date - D(days=offset))
     assert not Notification.objects.exists()
 
 
 def test_cancelled_milestone_stops_reminding(world):
-    case_services.milestone_update(milestone=world.milestone, status="cancelled", actor=world.sam.user)
+    plan_services.milestone_update(milestone=world.milestone, status="cancelled", actor=world.sam.user)
     run_scan(world.milestone.due_date)
     assert not Notification.objects.exists()
 
@@ -91,11 +93,11 @@ def test_closed_case_reminds_nobody(world):
 
 
 def test_item_completed_between_scan_and_delivery_is_not_delivered(world):
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_scan
 
     scan = reminders_scan(today=world.milestone.due_date, enqueue=False)
     assert len(scan.to_deliver) == 1
-    case_services.milestone_complete(milestone=world.milestone, actor=world.nia.user)
+    plan_services.milestone_complete(milestone=world.milestone, actor=world.nia.user)
     from accountability.services import reminders_deliver
 
     result = reminders_deliver(ids=scan.to_deliver)
@@ -109,7 +111,7 @@ def test_handover_moves_future_reminders_to_the_new_holder(world):
     due = world.milestone.due_date
     run_scan(due - D(days=7))
     assert kinds_for(world.nia) == [("upcoming", "milestone", due)]
-    case_services.milestone_handover(milestone=world.milestone, to=world.sam, actor=world.sam.user)
+    plan_services.milestone_handover(milestone=world.milestone, to=world.sam, actor=world.sam.user)
     run_scan(due - D(days=1))
     run_scan(due)
     assert kinds_for(world.nia) == [("upcoming", "milestone", due)]
@@ -117,12 +119,11 @@ def test_handover_moves_future_reminders_to_the_new_holder(world):
 
 
 def test_reminder_created_for_the_old_holder_is_cancelled_when_handed_over_before_delivery(world):
-    from accountability.services import reminders_deliver
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_deliver, reminders_scan
 
     due = world.milestone.due_date
     stale = reminders_scan(today=due, enqueue=False).to_deliver
-    case_services.milestone_handover(milestone=world.milestone, to=world.sam, actor=world.sam.user)
+    plan_services.milestone_handover(milestone=world.milestone, to=world.sam, actor=world.sam.user)
     reminders_deliver(ids=stale)
     assert kinds_for(world.nia) == []
     run_scan(due)  # the next scan reminds the new holder
@@ -131,19 +132,17 @@ def test_reminder_created_for_the_old_holder_is_cancelled_when_handed_over_befor
 
 
 def test_due_date_moved_after_the_scan_cancels_the_stale_reminder(world):
-    from accountability.services import reminders_deliver
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_deliver, reminders_scan
 
     due = world.milestone.due_date
     stale = reminders_scan(today=due, enqueue=False).to_deliver
-    case_services.milestone_update(milestone=world.milestone, due_date=due + D(days=5), actor=world.sam.user)
+    plan_services.milestone_update(milestone=world.milestone, due_date=due + D(days=5), actor=world.sam.user)
     reminders_deliver(ids=stale)
     assert not Notification.objects.exists()
 
 
 def test_rerunning_the_scan_and_delivering_the_same_ids_again_sends_nothing_twice(world, mailoutbox):
-    from accountability.services import reminders_deliver
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_deliver, reminders_scan
 
     due = world.milestone.due_date
     first = reminders_scan(today=due, enqueue=False)
@@ -161,14 +160,14 @@ def test_scan_enqueues_one_message_per_thousand_reminders_after_commit(
     world, django_capture_on_commit_callbacks, settings, monkeypatch
 ):
     from accountability import tasks
-    from cases.reminders import reminders_scan
+    from accountability.services import reminders_scan
 
     settings.REMINDER_BATCH_SIZE = 2
     sent = []
     monkeypatch.setattr(tasks.deliver_batch, "delay", lambda ids: sent.append(ids))
     goal = world.goal
     for i in range(4):
-        case_services.milestone_add(
+        plan_services.milestone_add(
             case=world.case,
             goal=goal,
             title=f"Step {i}",
@@ -212,12 +211,12 @@ def test_set_based_scan_creates_exactly_the_rows_of_the_item_by_item_rule(world)
     """On PostgreSQL the scan inserts with one INSERT ... SELECT; it must match reminders_create_for_due."""
     from django.db import connection, transaction
 
-    from accountability.services import reminders_create_for_due, reminders_create_for_due_sql
-    from cases.reminders import due_items, due_items_sql
+    from accountability import registry
+    from accountability.services import reminder_due_windows, reminders_create_for_due, reminders_create_for_due_sql
 
     today = world.milestone.due_date + D(days=3)  # the world's milestone is 3 days overdue
     for days_to_due in (7, 5, 2, 1, 0, -1, -2, -17, -18):  # each kind, the gaps, both ends of the escalation window
-        m = case_services.milestone_add(
+        m = plan_services.milestone_add(
             case=world.case,
             goal=world.goal,
             title=f"Step {days_to_due}",
@@ -236,7 +235,10 @@ def test_set_based_scan_creates_exactly_the_rows_of_the_item_by_item_rule(world)
             transaction.set_rollback(True)
         return made
 
-    by_item = rows_by(lambda: reminders_create_for_due(items=list(due_items(today=today)), today=today))
+    exact, window = reminder_due_windows(today=today)
+    by_item = rows_by(
+        lambda: reminders_create_for_due(items=list(registry.due_rows(exact=exact, window=window)), today=today)
+    )
     assert {(r[2], r[5] - today) for r in by_item} == {
         ("escalation", D(days=-3)),  # the world's milestone, due 3 days ago
         ("escalation", D(days=-17)),  # the far end of the catch-up window
@@ -248,6 +250,9 @@ def test_set_based_scan_creates_exactly_the_rows_of_the_item_by_item_rule(world)
     assert len(by_item) == 6
     if connection.vendor == "postgresql":
         set_based = rows_by(
-            lambda: [reminders_create_for_due_sql(source=s, today=today) for s in due_items_sql(today=today)]
+            lambda: [
+                reminders_create_for_due_sql(source=s, today=today)
+                for s in registry.due_rows_sql(exact=exact, window=window)
+            ]
         )
         assert set_based == by_item

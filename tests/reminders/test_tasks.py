@@ -4,22 +4,21 @@ import datetime
 
 import pytest
 
+from accountability import services as accountability_services
 from accountability import tasks
 from accountability.models import Notification, Reminder
-from cases.reminders import reminders_scan
+from accountability.services import reminders_scan
 from coordination.celery import app
 
 
 def test_beat_runs_the_scan_every_15_minutes_and_the_digest_daily(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert schedule["reminders-scan"]["task"] == "cases.tasks.reminders_scan"
+    assert schedule["reminders-scan"]["task"] == "accountability.tasks.reminders_scan"
     assert schedule["reminders-scan"]["schedule"] == datetime.timedelta(minutes=15)
     assert schedule["reminders-digest"]["task"] == "accountability.tasks.digests_send"
-    from cases import tasks as case_tasks
-
-    names = {case_tasks.reminders_scan.name, tasks.deliver_batch.name, tasks.digests_send.name}
+    names = {tasks.reminders_scan.name, tasks.deliver_batch.name, tasks.digests_send.name}
     assert names == {
-        "cases.tasks.reminders_scan",
+        "accountability.tasks.reminders_scan",
         "accountability.tasks.deliver_batch",
         "accountability.tasks.digests_send",
     }
@@ -39,7 +38,6 @@ def test_deliver_batch_task_delivers_and_a_redelivered_message_does_nothing(worl
 
 
 def test_deliver_batch_task_retries_a_failing_email_with_backoff_then_records_the_failure(world, monkeypatch):
-    from accountability import services
 
     def refuse(**kwargs):
         raise ConnectionRefusedError("smtp down")
@@ -51,7 +49,7 @@ def test_deliver_batch_task_retries_a_failing_email_with_backoff_then_records_th
         countdowns.append(kwargs.get("countdown"))
         return original_retry(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_send", refuse)
+    monkeypatch.setattr(accountability_services, "_send", refuse)
     monkeypatch.setattr(tasks.deliver_batch, "retry", spy_retry)
     ids = reminders_scan(today=world.milestone.due_date, enqueue=False).to_deliver
     tasks.deliver_batch.apply(args=[ids]).get()  # eager: Celery's retries run at once
@@ -63,12 +61,17 @@ def test_deliver_batch_task_retries_a_failing_email_with_backoff_then_records_th
 
 
 def test_scan_task_uses_todays_london_date(world, monkeypatch):
-    from cases import tasks as case_tasks
+    """At 23:30 UTC on 30 June it is already 1 July in London (BST): the task scans 1 July."""
+    import django.utils.timezone as django_timezone
 
-    seen = []
-    monkeypatch.setattr(case_tasks, "_reminders_scan", lambda: seen.append(1) or reminders_scan(enqueue=False))
-    out = case_tasks.reminders_scan.apply().get()
-    assert seen == [1] and set(out) == {"due_items", "reminders", "messages"}
+    from plans.models import Milestone
+
+    Milestone.objects.filter(pk=world.milestone.pk).update(due_date=datetime.date(2026, 7, 1))
+    late_evening_utc = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(django_timezone, "now", lambda: late_evening_utc)
+    out = tasks.reminders_scan.apply().get()
+    assert out["today"] == "2026-07-01"
+    assert list(Reminder.objects.values_list("kind", "due_date")) == [("due_today", datetime.date(2026, 7, 1))]
 
 
 @pytest.mark.parametrize("minutes", ["5", "60"])

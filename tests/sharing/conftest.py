@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from cases import services
+from sharing import services as sharing_services
 
 TEXT = "Visited the family at home; all well today."
 JUSTIFICATION = "Maya disclosed harm at school today; I need to see health history."
@@ -18,11 +18,13 @@ def days(n: int) -> datetime.date:
 
 
 def write(world, author, category, about=None, text=TEXT, case=None):
-    return services.record_write(case=case or world.case, category=category, text=text, about=about, actor=author.user)
+    return sharing_services.record_write(
+        case=case or world.case, category=category, text=text, about=about, actor=author.user
+    )
 
 
 def consent(world, person, category, agency, *, valid_from=None, valid_until=None, decision="given", actor=None):
-    return services.consent_record(
+    return sharing_services.consent_record(
         person=person,
         category=category,
         agency=agency,
@@ -36,7 +38,7 @@ def consent(world, person, category, agency, *, valid_from=None, valid_until=Non
 
 
 def override(world, professional, category, case=None):
-    return services.safeguarding_access_take(
+    return sharing_services.safeguarding_access_take(
         case=case or world.case,
         category=category,
         lawful_basis="child_at_risk",

@@ -3,8 +3,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from accountability.models import AuditEvent
-from accountability.services import audit_record
+from audit.models import AuditEvent
+from audit.services import audit_record
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 
@@ -27,4 +27,4 @@ def test_delete_of_an_audit_event_is_refused(db):
 def test_raw_sql_update_is_refused_too(db):
     event = audit_record(action="cases.record.viewed")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE accountability_auditevent SET basis = 'consent' WHERE id = %s", [event.pk])
+        cursor.execute("UPDATE audit_auditevent SET basis = 'consent' WHERE id = %s", [event.pk])

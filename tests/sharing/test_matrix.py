@@ -13,8 +13,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agencies import services as agency_services
-from cases import services
-from cases.models import Consent, SafeguardingAccess
+from cases import services as case_services
+from sharing import services as sharing_services
+from sharing.models import Consent, SafeguardingAccess
 from tests.sharing.conftest import consent, days, override, write
 
 
@@ -43,7 +44,7 @@ def consent_expired(w, text):
 
 
 def consent_withdrawn(w, text):
-    services.consent_withdraw(consent=consent(w, w.maya, "social_care", w.health), actor=w.sam.user)
+    sharing_services.consent_withdraw(consent=consent(w, w.maya, "social_care", w.health), actor=w.sam.user)
     return w.nia, write(w, w.sam, "social_care", text=text)
 
 
@@ -54,14 +55,14 @@ def consent_for_another_agency(w, text):
 
 
 def consent_from_only_some_people(w, text):
-    ben = services.person_register(given_name="Ben", family_name="Okafor", actor=w.sam.user)
+    ben = case_services.person_register(given_name="Ben", family_name="Okafor", actor=w.sam.user)
     w.case.people.add(ben)
     consent(w, w.maya, "social_care", w.health)
     return w.nia, write(w, w.sam, "social_care", about=[w.maya, ben], text=text)
 
 
 def consent_from_every_person(w, text):
-    ben = services.person_register(given_name="Ben", family_name="Okafor", actor=w.sam.user)
+    ben = case_services.person_register(given_name="Ben", family_name="Okafor", actor=w.sam.user)
     w.case.people.add(ben)
     consent(w, w.maya, "social_care", w.health)
     consent(w, ben, "social_care", w.health)

@@ -1,17 +1,17 @@
 """DESIGN invariant 2: one place decides who sees what. Only the policy, the
-selectors and the services may query records; views, serializers, templates tags,
-tasks and every other module read records through cases.selectors."""
+selectors and the services of sharing/ may query records; views, serializers,
+tasks and every other module read records through sharing.selectors."""
 
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
-    Path("cases/sharing.py"),
-    Path("cases/selectors.py"),
-    Path("cases/services.py"),
+    Path("sharing/policy.py"),
+    Path("sharing/selectors.py"),
+    Path("sharing/services.py"),
 }
-APPS = ["agencies", "accountability", "cases", "portal", "coordination"]
+APPS = ["audit", "agencies", "accountability", "cases", "plans", "sharing", "portal", "workspace", "coordination"]
 DIRECT = re.compile(r"\bRecord\.(objects|_default_manager|_base_manager)\b|\bRecord\.about\.through\.objects\b")
 
 

@@ -8,12 +8,16 @@ import pytest
 from django.utils import timezone
 
 from agencies import services as agency_services
-from cases import services, sharing
+from cases import services as case_services
+from cases import visibility
+from plans import services as plan_services
+from sharing import policy
+from sharing import services as sharing_services
 from tests.sharing.conftest import consent, days, override, write
 
 
 def visible(professional, case):
-    return dict(sharing.records_visible_to(professional, case=case).values_list("id", "basis"))
+    return dict(policy.records_visible_to(professional, case=case).values_list("id", "basis"))
 
 
 def test_own_agency_record_is_visible_with_own_agency_basis(sw):
@@ -60,17 +64,17 @@ def test_consent_not_yet_in_force_hides_record(sw):
 
 def test_consent_expires_when_the_clock_passes_valid_until(sw):
     consent(sw.w, sw.w.maya, "social_care", sw.w.health, valid_until=days(2))
-    later = sharing.Moment.at(now=timezone.now() + datetime.timedelta(days=3))
+    later = policy.Moment.at(now=timezone.now() + datetime.timedelta(days=3))
     assert sw.social.id in visible(sw.w.nia, sw.w.case)
     assert sw.social.id not in dict(
-        sharing.records_visible_to(sw.w.nia, case=sw.w.case, moment=later).values_list("id", "basis")
+        policy.records_visible_to(sw.w.nia, case=sw.w.case, moment=later).values_list("id", "basis")
     )
 
 
 def test_withdrawn_consent_hides_record_at_once(sw):
     c = consent(sw.w, sw.w.maya, "social_care", sw.w.health)
     assert sw.social.id in visible(sw.w.nia, sw.w.case)
-    services.consent_withdraw(consent=c, actor=sw.w.sam.user)
+    sharing_services.consent_withdraw(consent=c, actor=sw.w.sam.user)
     assert sw.social.id not in visible(sw.w.nia, sw.w.case)
 
 
@@ -92,7 +96,7 @@ def test_consent_for_another_category_does_not_share(sw):
 
 @pytest.fixture
 def sibling(world):
-    ben = services.person_register(given_name="Ben", family_name="Okafor", actor=world.sam.user)
+    ben = case_services.person_register(given_name="Ben", family_name="Okafor", actor=world.sam.user)
     world.case.people.add(ben)
     return ben
 
@@ -125,16 +129,16 @@ def test_consent_takes_precedence_over_override(sw):
 
 def test_override_expires_after_72_hours(sw):
     override(sw.w, sw.w.nia, "social_care")
-    just_before = sharing.Moment.at(now=timezone.now() + datetime.timedelta(hours=71, minutes=59))
-    after = sharing.Moment.at(now=timezone.now() + datetime.timedelta(hours=72, seconds=1))
-    qs = lambda m: set(sharing.records_visible_to(sw.w.nia, case=sw.w.case, moment=m).values_list("id", flat=True))  # noqa: E731
+    just_before = policy.Moment.at(now=timezone.now() + datetime.timedelta(hours=71, minutes=59))
+    after = policy.Moment.at(now=timezone.now() + datetime.timedelta(hours=72, seconds=1))
+    qs = lambda m: set(policy.records_visible_to(sw.w.nia, case=sw.w.case, moment=m).values_list("id", flat=True))  # noqa: E731
     assert sw.social.id in qs(just_before)
     assert sw.social.id not in qs(after)
 
 
 def test_override_ended_early_no_longer_counts(sw):
     access = override(sw.w, sw.w.nia, "social_care")
-    services.safeguarding_access_end(access=access, actor=sw.w.nia.user)
+    sharing_services.safeguarding_access_end(access=access, actor=sw.w.nia.user)
     assert sw.social.id not in visible(sw.w.nia, sw.w.case)
 
 
@@ -144,8 +148,8 @@ def test_override_covers_only_its_category(sw):
 
 
 def test_override_covers_only_its_case(sw):
-    other = services.case_open(title="Another family", people=[sw.w.maya], lead=sw.w.sam, actor=sw.w.sam.user)
-    services.assignment_add(case=other, professional=sw.w.nia, role="contributor", actor=sw.w.sam.user)
+    other = case_services.case_open(title="Another family", people=[sw.w.maya], lead=sw.w.sam, actor=sw.w.sam.user)
+    case_services.assignment_add(case=other, professional=sw.w.nia, role="contributor", actor=sw.w.sam.user)
     override(sw.w, sw.w.nia, "social_care", case=other)
     assert sw.social.id not in visible(sw.w.nia, sw.w.case)
 
@@ -158,7 +162,7 @@ def test_override_is_personal_to_its_holder(sw):
 def test_professional_not_on_the_case_sees_no_record_even_with_consent(sw):
     consent(sw.w, sw.w.maya, "health", sw.w.social)
     assert visible(sw.w.oz, sw.w.case) == {}
-    assert sharing.record_basis(sw.w.oz, sw.health.id) is None
+    assert policy.record_basis(sw.w.oz, sw.health.id) is None
 
 
 def test_team_lead_of_a_member_sees_records_through_the_policy(sw):
@@ -166,9 +170,9 @@ def test_team_lead_of_a_member_sees_records_through_the_policy(sw):
 
 
 def test_ending_the_role_hides_every_record(sw):
-    services.milestone_handover(milestone=sw.w.milestone, to=sw.w.sam, actor=sw.w.sam.user)
+    plan_services.milestone_handover(milestone=sw.w.milestone, to=sw.w.sam, actor=sw.w.sam.user)
     assignment = sw.w.case.assignments.get(professional=sw.w.nia, ended_on__isnull=True)
-    services.assignment_end(assignment=assignment, actor=sw.w.sam.user)
+    case_services.assignment_end(assignment=assignment, actor=sw.w.sam.user)
     assert visible(sw.w.nia, sw.w.case) == {}
 
 
@@ -176,27 +180,27 @@ def test_record_basis_agrees_with_the_list(sw):
     consent(sw.w, sw.w.maya, "social_care", sw.w.health)
     listed = visible(sw.w.nia, sw.w.case)
     for record in (sw.health, sw.social, sw.general):
-        assert sharing.record_basis(sw.w.nia, record.id) == listed.get(record.id)
+        assert policy.record_basis(sw.w.nia, record.id) == listed.get(record.id)
 
 
 def test_no_professional_sees_nothing(sw):
-    assert sharing.record_basis(None, sw.general.id) is None
-    assert not sharing.records_visible_to(None).exists()
+    assert policy.record_basis(None, sw.general.id) is None
+    assert not policy.records_visible_to(None).exists()
 
 
 def test_list_is_one_query_whatever_the_policy_needs(sw, django_assert_num_queries):
     consent(sw.w, sw.w.maya, "social_care", sw.w.health)
     override(sw.w, sw.w.nia, "housing")
     with django_assert_num_queries(1):
-        list(sharing.records_visible_to(sw.w.nia, case=sw.w.case))
+        list(policy.records_visible_to(sw.w.nia, case=sw.w.case))
 
 
 def test_policy_works_inside_a_subquery(sw):
     """The hand-written CASE follows the outer table's alias when Django re-aliases it."""
-    from cases.models import Record
+    from sharing.models import Record
 
     consent(sw.w, sw.w.maya, "social_care", sw.w.health)
-    inner = sharing.records_visible_to(sw.w.nia, case=sw.w.case).values("pk")
+    inner = policy.records_visible_to(sw.w.nia, case=sw.w.case).values("pk")
     assert set(Record.objects.filter(pk__in=inner).values_list("pk", flat=True)) == {
         sw.health.id,
         sw.social.id,
@@ -204,30 +208,30 @@ def test_policy_works_inside_a_subquery(sw):
     }
     corrected = write(sw.w, sw.w.sam, "social_care")
     # Join back to the record table under another alias: records whose correction nia may see.
-    from cases.models import Record as R
+    from sharing.models import Record as R
 
-    services.record_write(case=sw.w.case, category=None, text="Fixed", corrects=corrected, actor=sw.w.sam.user)
-    seen = R.objects.filter(corrections__in=sharing.records_visible_to(sw.w.nia, case=sw.w.case).values("pk"))
+    sharing_services.record_write(case=sw.w.case, category=None, text="Fixed", corrects=corrected, actor=sw.w.sam.user)
+    seen = R.objects.filter(corrections__in=policy.records_visible_to(sw.w.nia, case=sw.w.case).values("pk"))
     assert list(seen.values_list("pk", flat=True)) == [corrected.id]
 
 
 def test_a_case_checked_for_one_professional_is_no_pass_for_another(sw):
     """A Case fetched through the gate (`case_with_access`) spares the list a second
     visibility check, but only for the professional it was checked for."""
-    checked = sharing.case_with_access(sw.w.sam, sw.w.case.id)
+    checked = visibility.case_with_access(sw.w.sam, sw.w.case.id)
     assert checked is not None
     assert visible(sw.w.sam, checked) == visible(sw.w.sam, sw.w.case) != {}
     assert visible(sw.w.oz, checked) == {}
-    assert sharing.case_with_access(sw.w.oz, sw.w.case.id) is None
+    assert visibility.case_with_access(sw.w.oz, sw.w.case.id) is None
 
 
 def test_a_case_checked_at_the_gate_lists_the_same_records_as_one_that_was_not(sw):
     consent(sw.w, sw.w.maya, "social_care", sw.w.health)
     override(sw.w, sw.w.nia, "housing")
     write(sw.w, sw.w.sam, "housing")
-    checked = sharing.case_with_access(sw.w.nia, sw.w.case.id)
+    checked = visibility.case_with_access(sw.w.nia, sw.w.case.id)
     assert visible(sw.w.nia, checked) == visible(sw.w.nia, sw.w.case)
-    across = sharing.records_visible_to(sw.w.nia).filter(case_id=sw.w.case.id)
+    across = policy.records_visible_to(sw.w.nia).filter(case_id=sw.w.case.id)
     assert dict(across.values_list("id", "basis")) == visible(sw.w.nia, sw.w.case)
     assert set(visible(sw.w.nia, checked).values()) == {"own_agency", "coordination", "consent", "override"}
 
@@ -237,8 +241,8 @@ def test_visible_case_count_counts_what_the_case_list_holds(sw):
     from agencies.models import Professional
 
     for professional in Professional.objects.all():
-        assert sharing.visible_case_count(professional) == sharing.cases_visible_to(professional).count()
-    assert sharing.visible_case_count(sw.w.hal) == 1  # through the team he leads
-    assert sharing.visible_case_count(sw.w.sue) == 1  # on the team and leading a member: counted once
-    assert sharing.visible_case_count(sw.w.oz) == 0
-    assert sharing.visible_case_count(None) == 0
+        assert visibility.visible_case_count(professional) == visibility.cases_visible_to(professional).count()
+    assert visibility.visible_case_count(sw.w.hal) == 1  # through the team he leads
+    assert visibility.visible_case_count(sw.w.sue) == 1  # on the team and leading a member: counted once
+    assert visibility.visible_case_count(sw.w.oz) == 0
+    assert visibility.visible_case_count(None) == 0

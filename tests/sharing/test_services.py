@@ -9,9 +9,11 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accountability.models import AuditEvent
-from cases import selectors, services
-from cases.models import SafeguardingAccess
+from audit.models import AuditEvent
+from cases import services as case_services
+from sharing import selectors as sharing_selectors
+from sharing import services as sharing_services
+from sharing.models import SafeguardingAccess
 from tests.sharing.conftest import consent, days, override, write
 
 
@@ -49,7 +51,7 @@ def test_a_correction_is_a_new_record_and_the_original_stays(world):
     body = response.json()
     assert body["corrects"] == str(original.id)
     assert body["category"] == "social_care"
-    assert selectors.record_get_for(user=world.sam.user, record_id=original.id).text == "Visited on Monday."
+    assert sharing_selectors.record_get_for(user=world.sam.user, record_id=original.id).text == "Visited on Monday."
     assert events("cases.record.corrected", subject_id=body["id"]).exists()
 
 
@@ -58,7 +60,7 @@ def test_records_cannot_be_changed_or_deleted_through_the_api(world):
     client = api_as(world.sam.user)
     for method in ("put", "patch", "delete"):
         assert getattr(client, method)(f"/api/v1/records/{record.id}/", {"text": "changed"}).status_code == 405
-    assert selectors.record_get_for(user=world.sam.user, record_id=record.id).text == record.text
+    assert sharing_selectors.record_get_for(user=world.sam.user, record_id=record.id).text == record.text
 
 
 def test_reading_a_record_is_audited_with_its_basis(world):
@@ -101,10 +103,12 @@ def test_list_read_audits_one_event_per_record_shown(world):
 
 
 def test_search_finds_only_visible_records_across_cases(world):
-    other = services.case_open(title="Other family", people=[world.maya], lead=world.nia, actor=world.nia.user)
-    mine = services.record_write(case=other, category="health", text="Needle phobia noted", actor=world.nia.user)
+    other = case_services.case_open(title="Other family", people=[world.maya], lead=world.nia, actor=world.nia.user)
+    mine = sharing_services.record_write(
+        case=other, category="health", text="Needle phobia noted", actor=world.nia.user
+    )
     theirs = write(world, world.sam, "social_care", text="Needle phobia mentioned by mum")
-    found = {r.id for r in selectors.record_search(user=world.nia.user, q="needle")}
+    found = {r.id for r in sharing_selectors.record_search(user=world.nia.user, q="needle")}
     assert found == {mine.id}
     assert theirs.id not in found
 
@@ -136,7 +140,7 @@ def test_the_person_records_and_withdraws_their_own_consent_through_the_portal_a
 
 
 def test_a_person_cannot_read_or_record_someone_elses_consent(world):
-    other = services.person_register(given_name="Ola", family_name="Other", actor=world.sam.user)
+    other = case_services.person_register(given_name="Ola", family_name="Other", actor=world.sam.user)
     client = api_as(world.maya.user)
     assert client.get(f"/api/v1/people/{other.id}/consents/").status_code == 404
     c = consent(world, world.maya, "health", world.social)
@@ -146,9 +150,9 @@ def test_a_person_cannot_read_or_record_someone_elses_consent(world):
 
 def test_withdrawing_twice_is_refused(world):
     c = consent(world, world.maya, "health", world.social)
-    services.consent_withdraw(consent=c, actor=world.sam.user)
+    sharing_services.consent_withdraw(consent=c, actor=world.sam.user)
     with pytest.raises(ValidationError):
-        services.consent_withdraw(consent=c, actor=world.sam.user)
+        sharing_services.consent_withdraw(consent=c, actor=world.sam.user)
 
 
 def test_consent_grid_shows_each_state(world, admin_user):
@@ -158,8 +162,8 @@ def test_consent_grid_shows_each_state(world, admin_user):
     consent(world, world.maya, "health", world.social)
     consent(world, world.maya, "housing", world.social, valid_from=days(-9), valid_until=days(-2))
     consent(world, world.maya, "education", world.social, decision="refused")
-    services.consent_withdraw(consent=consent(world, world.maya, "police", police), actor=world.sam.user)
-    (grid,) = selectors.consent_grid(case=world.case)
+    sharing_services.consent_withdraw(consent=consent(world, world.maya, "police", police), actor=world.sam.user)
+    (grid,) = sharing_selectors.consent_grid(case=world.case)
     states = {(row.category, agency.name): state for row in grid.rows for agency, state in row.cells}
     assert states[("health", world.social.name)] == "shared"
     assert states[("housing", world.social.name)] == "expired"
@@ -171,9 +175,9 @@ def test_consent_grid_shows_each_state(world, admin_user):
 
 def test_a_new_consent_after_a_withdrawal_shares_again(world):
     c = consent(world, world.maya, "health", world.social)
-    services.consent_withdraw(consent=c, actor=world.sam.user)
+    sharing_services.consent_withdraw(consent=c, actor=world.sam.user)
     consent(world, world.maya, "health", world.social)
-    (grid,) = selectors.consent_grid(case=world.case)
+    (grid,) = sharing_selectors.consent_grid(case=world.case)
     states = {(row.category, agency.pk): state for row in grid.rows for agency, state in row.cells}
     assert states[("health", world.social.pk)] == "shared"
 
@@ -185,9 +189,9 @@ def test_taking_an_override_lasts_72_hours_and_opens_a_review_for_the_ig_lead(wo
     access = override(world, world.nia, "social_care")
     assert access.expires_at - access.started_at == datetime.timedelta(hours=72)
     assert access.reviewer == world.ivy
-    assert access.review_due == timezone.localdate() + datetime.timedelta(days=services.OVERRIDE_REVIEW_DAYS)
-    assert list(selectors.override_review_queue(user=world.ivy.user)) == [access]
-    assert list(selectors.override_review_queue(user=world.sue.user)) == []
+    assert access.review_due == timezone.localdate() + datetime.timedelta(days=sharing_services.OVERRIDE_REVIEW_DAYS)
+    assert list(sharing_selectors.override_review_queue(user=world.ivy.user)) == [access]
+    assert list(sharing_selectors.override_review_queue(user=world.sue.user)) == []
     assert events("cases.override.started", subject_id=access.id, person=world.maya.id).exists()
 
 
@@ -212,11 +216,11 @@ def test_ending_an_override_early_is_audited_and_stops_it(world):
     access = override(world, world.nia, "social_care")
     response = api_as(world.nia.user).get(f"/api/v1/records/{record.id}/")
     assert response.status_code == 200
-    services.safeguarding_access_end(access=access, actor=world.nia.user)
+    sharing_services.safeguarding_access_end(access=access, actor=world.nia.user)
     assert events("cases.override.ended", subject_id=access.id, detail__reason="ended").count() == 1
     assert api_as(world.nia.user).get(f"/api/v1/records/{record.id}/").status_code == 404
     with pytest.raises(PermissionDenied):
-        services.safeguarding_access_end(access=access, actor=world.sam.user)
+        sharing_services.safeguarding_access_end(access=access, actor=world.sam.user)
 
 
 def test_expiry_is_audited_once_at_the_first_read_after_it(world):
@@ -232,14 +236,14 @@ def test_expiry_is_audited_once_at_the_first_read_after_it(world):
     ended = events("cases.override.ended", subject_id=access.id)
     assert ended.count() == 1
     assert ended.get().detail["reason"] == "expired"
-    assert services.safeguarding_access_expire_due() == 0
+    assert sharing_services.safeguarding_access_expire_due() == 0
 
 
 def test_the_expiry_sweep_audits_every_expired_override_once(world):
     access = override(world, world.nia, "social_care")
     later = timezone.now() + datetime.timedelta(hours=73)
-    assert services.safeguarding_access_expire_due(now=later) == 1
-    assert services.safeguarding_access_expire_due(now=later) == 0
+    assert sharing_services.safeguarding_access_expire_due(now=later) == 1
+    assert sharing_services.safeguarding_access_expire_due(now=later) == 0
     access.refresh_from_db()
     assert access.ended_at == access.expires_at
 
@@ -247,20 +251,20 @@ def test_the_expiry_sweep_audits_every_expired_override_once(world):
 def test_only_the_agencys_ig_lead_reviews_an_override(world):
     access = override(world, world.nia, "social_care")
     with pytest.raises(PermissionDenied):
-        services.safeguarding_review_record(
+        sharing_services.safeguarding_review_record(
             access=access, outcome="justified", person_may_be_told=True, actor=world.sue.user
         )
     with pytest.raises(Http404):
-        selectors.override_get_for_review(user=world.sue.user, access_id=access.id)
-    services.safeguarding_review_record(
+        sharing_selectors.override_get_for_review(user=world.sue.user, access_id=access.id)
+    sharing_services.safeguarding_review_record(
         access=access, outcome="not_justified", person_may_be_told=True, actor=world.ivy.user
     )
     access.refresh_from_db()
     assert (access.outcome, access.person_may_be_told, access.reviewed_by) == ("not_justified", True, world.ivy)
-    assert list(selectors.override_review_queue(user=world.ivy.user)) == []
+    assert list(sharing_selectors.override_review_queue(user=world.ivy.user)) == []
     assert events("cases.override.reviewed", subject_id=access.id).exists()
     with pytest.raises(ValidationError):
-        services.safeguarding_review_record(
+        sharing_services.safeguarding_review_record(
             access=access, outcome="justified", person_may_be_told=False, actor=world.ivy.user
         )
 
@@ -268,7 +272,9 @@ def test_only_the_agencys_ig_lead_reviews_an_override(world):
 def test_review_needs_an_outcome(world):
     access = override(world, world.nia, "social_care")
     with pytest.raises(ValidationError):
-        services.safeguarding_review_record(access=access, outcome="", person_may_be_told=False, actor=world.ivy.user)
+        sharing_services.safeguarding_review_record(
+            access=access, outcome="", person_may_be_told=False, actor=world.ivy.user
+        )
 
 
 def test_review_page_records_an_outcome(world, client):
@@ -287,7 +293,7 @@ def test_override_banner_shows_on_the_case_page_while_active(world, client):
     sections = f"/cases/{world.case.id}/sharing/"  # the case page's sharing sections (htmx-loaded)
     assert "Safeguarding override active" in client.get(sections, HTTP_HX_REQUEST="true").content.decode()
     assert "Safeguarding override active" in client.get(f"/cases/{world.case.id}/records/").content.decode()
-    services.safeguarding_access_end(access=access, actor=world.nia.user)
+    sharing_services.safeguarding_access_end(access=access, actor=world.nia.user)
     assert "Safeguarding override active" not in client.get(sections, HTTP_HX_REQUEST="true").content.decode()
 
 
@@ -305,7 +311,7 @@ def test_ig_lead_reads_events_of_their_agency_and_about_its_records(world):
         (str(world.sam.id), str(world.case.id), str(world.maya.id), "consent")
     ]
     assert {"action", "actor", "actor_name", "person", "case", "basis", "at"} <= set(body["results"][0])
-    all_ivy = selectors.audit_list_visible_to(user=world.ivy.user)
+    all_ivy = sharing_selectors.audit_list_visible_to(user=world.ivy.user)
     assert all(e.actor_agency == world.health.id or e.subject_agency == world.health.id for e in all_ivy)
 
 
@@ -318,7 +324,7 @@ def test_admin_reads_every_event_and_others_are_refused(world):
 
 def test_audit_filters_by_case_person_actor_action_and_dates(world):
     record = write(world, world.sam, "general")
-    selectors.record_get_for(user=world.nia.user, record_id=record.id)
+    sharing_selectors.record_get_for(user=world.nia.user, record_id=record.id)
     client = api_as(world.admin)
 
     def ids(query):
@@ -360,16 +366,18 @@ def test_the_person_sees_what_is_shared_and_overrides_they_may_be_told_about(wor
     consent(world, world.maya, "health", world.social)
     told = override(world, world.nia, "social_care")
     hidden = override(world, world.nia, "housing")
-    services.safeguarding_review_record(access=told, outcome="justified", person_may_be_told=True, actor=world.ivy.user)
-    services.safeguarding_review_record(
+    sharing_services.safeguarding_review_record(
+        access=told, outcome="justified", person_may_be_told=True, actor=world.ivy.user
+    )
+    sharing_services.safeguarding_review_record(
         access=hidden, outcome="justified", person_may_be_told=False, actor=world.ivy.user
     )
-    assert list(selectors.overrides_told_to(person=world.maya)) == [told]
+    assert list(sharing_selectors.overrides_told_to(person=world.maya)) == [told]
     client.force_login(world.maya.user)
     page = client.get(f"/people/{world.maya.id}/consents/").content.decode()
     assert "Who can see your information" in page
     assert "social care information" in page and "housing information" not in page
-    grid = selectors.person_consent_grid(person=world.maya)
+    grid = sharing_selectors.person_consent_grid(person=world.maya)
     states = {(row.category, agency.pk): state for row in grid.rows for agency, state in row.cells}
     assert states[("health", world.social.pk)] == "shared"
 
@@ -388,10 +396,10 @@ def test_the_person_records_consent_on_the_page_and_withdraws_it(world, client):
         },
     )
     assert response.status_code == 302
-    (recorded,) = selectors.consent_list_for(person=world.maya)
+    (recorded,) = sharing_selectors.consent_list_for(person=world.maya)
     assert (recorded.recorded_by, recorded.recorded_by_user) == (None, world.maya.user)
     assert client.post(f"/consents/{recorded.id}/withdraw/").status_code == 302
     recorded.refresh_from_db()
     assert recorded.withdrawn_at is not None
-    other = services.person_register(given_name="Ola", family_name="Other", actor=world.sam.user)
+    other = case_services.person_register(given_name="Ola", family_name="Other", actor=world.sam.user)
     assert client.get(f"/people/{other.id}/consents/new/").status_code == 404

@@ -19,10 +19,15 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from accountability.models import AuditEvent
 from agencies import services as agency_services
-from cases import selectors, services, sharing
-from cases.models import Consent, RoleAssignment, SafeguardingAccess
+from audit.models import AuditEvent
+from cases import selectors as case_selectors
+from cases import services as case_services
+from cases.models import RoleAssignment
+from sharing import policy
+from sharing import selectors as sharing_selectors
+from sharing import services as sharing_services
+from sharing.models import Consent, SafeguardingAccess
 from tests.sharing.conftest import JUSTIFICATION
 
 # Few values, so that random sequences often hit the interesting combinations.
@@ -116,10 +121,10 @@ class SharingMachine(RuleBasedStateMachine):
         super().__init__()
         w = self.world
         self.people = {
-            "p1": services.person_register(given_name="Ada", family_name="One", actor=w.sam.user),
-            "p2": services.person_register(given_name="Bo", family_name="Two", actor=w.sam.user),
+            "p1": case_services.person_register(given_name="Ada", family_name="One", actor=w.sam.user),
+            "p2": case_services.person_register(given_name="Bo", family_name="Two", actor=w.sam.user),
         }
-        self.case = services.case_open(
+        self.case = case_services.case_open(
             title="Machine family", people=list(self.people.values()), lead=w.sam, actor=w.sam.user
         )
         self.agencies = {"health": w.health, "social": w.social, "police": self.pros["pc"].agency}
@@ -131,7 +136,9 @@ class SharingMachine(RuleBasedStateMachine):
         # Start with nia (health) and pc (police) on the team and a record of every
         # category, author agency and set of people, so consents matter from step one.
         for who in ("nia", "pc"):
-            services.assignment_add(case=self.case, professional=self.pros[who], role="contributor", actor=w.sam.user)
+            case_services.assignment_add(
+                case=self.case, professional=self.pros[who], role="contributor", actor=w.sam.user
+            )
             self.oracle.members.add(who)
         for author in ("sam", "nia"):
             for category in CATEGORIES:
@@ -139,7 +146,7 @@ class SharingMachine(RuleBasedStateMachine):
                     self._write(author, category, about)
 
     def _write(self, author, category, about):
-        record = services.record_write(
+        record = sharing_services.record_write(
             case=self.case,
             category=category,
             text="Note written by the state machine.",
@@ -173,7 +180,7 @@ class SharingMachine(RuleBasedStateMachine):
     def record_consent(self, person, category, agency, decision, starts, lasts):
         valid_from = timezone.localdate() + datetime.timedelta(days=starts)
         valid_until = None if lasts is None else valid_from + datetime.timedelta(days=lasts)
-        c = services.consent_record(
+        c = sharing_services.consent_record(
             person=self.people[person],
             category=category,
             agency=self.agencies[agency],
@@ -194,7 +201,7 @@ class SharingMachine(RuleBasedStateMachine):
     def withdraw_consent(self, data):
         open_ = self._withdrawable()
         chosen = data.draw(st.sampled_from(open_), label="consent")
-        services.consent_withdraw(consent=Consent.objects.get(pk=chosen.id), actor=self.world.sam.user)
+        sharing_services.consent_withdraw(consent=Consent.objects.get(pk=chosen.id), actor=self.world.sam.user)
         chosen.withdrawn = True
 
     @rule(days=st.integers(min_value=1, max_value=3))
@@ -232,7 +239,7 @@ class SharingMachine(RuleBasedStateMachine):
             o.professional == viewer and o.category == category and o.active(now) for o in self.oracle.overrides
         )
         try:
-            access = services.safeguarding_access_take(
+            access = sharing_services.safeguarding_access_take(
                 case=self.case,
                 category=category,
                 lawful_basis="child_at_risk",
@@ -260,7 +267,7 @@ class SharingMachine(RuleBasedStateMachine):
             ended_at__isnull=True,
             expires_at=chosen.expires_at,
         )
-        services.safeguarding_access_end(access=access, actor=self.pros[chosen.professional].user)
+        sharing_services.safeguarding_access_end(access=access, actor=self.pros[chosen.professional].user)
         chosen.ended = True
 
     @precondition(lambda self: set(VIEWERS) - self.oracle.members)
@@ -270,7 +277,7 @@ class SharingMachine(RuleBasedStateMachine):
         if not outside:
             return
         who = data.draw(st.sampled_from(outside), label="professional")
-        services.assignment_add(
+        case_services.assignment_add(
             case=self.case, professional=self.pros[who], role="contributor", actor=self.world.sam.user
         )
         self.oracle.members.add(who)
@@ -283,7 +290,7 @@ class SharingMachine(RuleBasedStateMachine):
             return
         who = data.draw(st.sampled_from(removable), label="professional")
         assignment = RoleAssignment.objects.get(case=self.case, professional=self.pros[who], ended_on__isnull=True)
-        services.assignment_end(assignment=assignment, actor=self.world.sam.user)
+        case_services.assignment_end(assignment=assignment, actor=self.world.sam.user)
         self.oracle.members.discard(who)
 
     # --- reads -----------------------------------------------------------------------------
@@ -301,7 +308,7 @@ class SharingMachine(RuleBasedStateMachine):
         refused = AuditEvent.objects.filter(action="cases.record.access_refused", subject_id=record.id)
         before_viewed, before_refused = viewed.count(), refused.count()
         try:
-            got = selectors.record_get_for(user=user, record_id=record.id)
+            got = sharing_selectors.record_get_for(user=user, record_id=record.id)
         except Http404:
             assert expected is None, f"{viewer} was refused a record the rules allow ({expected})"
             assert refused.count() == before_refused + 1
@@ -317,11 +324,11 @@ class SharingMachine(RuleBasedStateMachine):
         user = self.pros[viewer].user
         if not self.oracle.sees_case(viewer):
             with pytest.raises(Http404):
-                selectors.get_case_for(user=user, case_id=self.case.id)
+                case_selectors.get_case_for(user=user, case_id=self.case.id)
             return
-        access = selectors.get_case_for(user=user, case_id=self.case.id)
-        listed = list(selectors.record_list_visible_to(user=user, case=access.case))
-        selectors.record_reads_audit(user=user, records=listed, action="cases.record.listed")
+        access = case_selectors.get_case_for(user=user, case_id=self.case.id)
+        listed = list(sharing_selectors.record_list_visible_to(user=user, case=access.case))
+        sharing_selectors.record_reads_audit(user=user, records=listed, action="cases.record.listed")
         expected = {r.id: b for r in self.oracle.records if (b := self.oracle.basis(viewer, r))}
         assert {r.id: r.basis for r in listed} == expected
         for r in listed:
@@ -334,10 +341,10 @@ class SharingMachine(RuleBasedStateMachine):
         for viewer in VIEWERS:
             expected = {r.id: b for r in self.oracle.records if (b := self.oracle.basis(viewer, r))}
             # The case-scoped SQL (consents gathered once per query) ...
-            got = dict(sharing.records_visible_to(self.pros[viewer], case=self.case).values_list("id", "basis"))
+            got = dict(policy.records_visible_to(self.pros[viewer], case=self.case).values_list("id", "basis"))
             assert got == expected, viewer
             # ... and the across-cases SQL (consents probed per record) agree with the rules.
-            across = sharing.records_visible_to(self.pros[viewer]).filter(case_id=self.case.id)
+            across = policy.records_visible_to(self.pros[viewer]).filter(case_id=self.case.id)
             assert dict(across.values_list("id", "basis")) == expected, viewer
 
 

@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accountability.models import AuditEvent
 from agencies import services as agency_services
-from cases.models import Consent, Record, SafeguardingAccess
+from audit.models import AuditEvent
+from sharing.models import Consent, Record, SafeguardingAccess
 from tests.sharing.conftest import JUSTIFICATION, days
 
 
@@ -28,9 +28,9 @@ def page(world):
 @pytest.fixture
 def stranger(world, admin_user):
     """Someone registered but on no case of the world."""
-    from cases import services
+    from cases import services as case_services
 
-    return services.person_register(given_name="Lee", family_name="Stranger", actor=world.oz.user)
+    return case_services.person_register(given_name="Lee", family_name="Stranger", actor=world.oz.user)
 
 
 def consent_payload(world, **overrides):
@@ -153,10 +153,11 @@ def test_bad_override_is_refused_inline_on_the_page(world, page):
 
 
 def test_correction_of_a_record_of_another_case_is_refused(world, api, admin_user):
-    from cases import services
+    from cases import services as case_services
+    from sharing import services as sharing_services
 
-    other = services.case_open(title="Other", people=[world.maya], lead=world.sam, actor=world.sam.user)
-    elsewhere = services.record_write(case=other, category="general", text="Elsewhere", actor=world.sam.user)
+    other = case_services.case_open(title="Other", people=[world.maya], lead=world.sam, actor=world.sam.user)
+    elsewhere = sharing_services.record_write(case=other, category="general", text="Elsewhere", actor=world.sam.user)
     response = api.post(
         f"/api/v1/cases/{world.case.id}/records/",
         record_payload(world, corrects=str(elsewhere.id)),

@@ -1,0 +1,248 @@
+"""The due-item registry: every kind of accountable work, registered by the app that owns it.
+
+Floor 3. Each app that creates accountable work (plans: milestones and reviews;
+sharing: override reviews; later meetings, subject-access requests) registers a
+`DueSource` in its AppConfig.ready(). The reminder scan, escalation, the claim-time
+check, My work, the calendar feed and the case-team exit check iterate the
+registry, so a new kind of work touches only its own app. accountability never
+imports the apps it serves: a source hands over its queryset and the names of
+its fields.
+
+May use: agencies, audit.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+
+_PLACEHOLDER = re.compile(r"\{(case|id)\}")
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A due item as accountability sees it: identifiers only, never names or titles."""
+
+    subject_type: str
+    subject_id: uuid.UUID
+    due_date: date
+    accountable: uuid.UUID
+    team_lead: uuid.UUID | None
+    case: uuid.UUID | None
+    case_reference: str
+    link: str
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of My work: an open item I answer for, as its owning app words it."""
+
+    subject_type: str
+    kind_label: str  # "Milestone", "Review": what kind of item, in words
+    id: uuid.UUID
+    title: str
+    due: date
+    case_id: uuid.UUID
+    case_reference: str
+    case_title: str
+    link: str
+    tag: str = ""  # overdue / due_soon / later
+
+
+@dataclass(frozen=True)
+class DueSource:
+    """One kind of due item.
+
+    `owed` returns the rows still owed (open, on an open case, ...); `date_field` and
+    `accountable_field` (a foreign key to agencies.Professional) name its due date and
+    who answers for it; `case_field` / `case_reference_field` where its case is;
+    `link` is the path of an item with `{case}` and `{id}` placeholders. `work_items`
+    (optional) gives My work's lines for a professional; `before_scan` (optional) runs
+    at the start of every scan. `on_case_team`: the accountable person must be on the
+    case team, so they cannot leave it while they hold one."""
+
+    subject_type: str
+    label: str
+    owed: Callable[[], QuerySet[Any]]
+    date_field: str
+    accountable_field: str
+    link: str
+    case_field: str = "case_id"
+    case_reference_field: str = "case__reference"
+    work_items: Callable[[Any], list[WorkItem]] | None = None
+    before_scan: Callable[[], Any] | None = None
+    on_case_team: bool = True
+
+    def item_link(self, *, case_id: Any, subject_id: Any) -> str:
+        return self.link.format(case=case_id, id=subject_id)
+
+    def link_expression(self) -> Concat:
+        """The same link built in SQL from the row's columns (for the set-based scan)."""
+        parts: list[Any] = []
+        fields = {"case": self.case_field, "id": "id"}
+        for i, piece in enumerate(_PLACEHOLDER.split(self.link)):
+            if i % 2:
+                parts.append(Cast(fields[piece], CharField()))
+            elif piece:
+                parts.append(Value(piece))
+        return Concat(*parts, output_field=CharField())
+
+    def accountable_column(self) -> str:
+        return f"{self.accountable_field}_id"
+
+
+_sources: dict[str, DueSource] = {}
+
+
+def register_due_source(source: DueSource) -> None:
+    """Called from an AppConfig.ready(); registering the same kind again replaces it."""
+    _sources[source.subject_type] = source
+
+
+def due_sources() -> list[DueSource]:
+    return list(_sources.values())
+
+
+def due_source(subject_type: str) -> DueSource | None:
+    return _sources.get(subject_type)
+
+
+def label_of(subject_type: str, count: int = 1) -> str:
+    source = _sources.get(subject_type)
+    label = source.label if source else subject_type.replace("_", " ")
+    return label if count == 1 else f"{label}s"
+
+
+def due_date_filter(field_name: str, *, exact: list[date], window: tuple[date, date]) -> Q:
+    return Q(**{f"{field_name}__in": exact}) | Q(**{f"{field_name}__range": window})
+
+
+def due_rows_sql(*, exact: list[date], window: tuple[date, date]) -> list[tuple[str, Any]]:
+    """Per source, the SQL of its due rows with columns in DUE_SOURCE_COLUMNS order
+    (subject_type, subject_id, due_date, accountable, team_lead, case_id,
+    case_reference, link), for the set-based insert."""
+    statements = []
+    for source in _sources.values():
+        acc = source.accountable_field
+        qs = (
+            source.owed()
+            .filter(due_date_filter(source.date_field, exact=exact, window=window))
+            .annotate(
+                reminder_subject_type=Value(source.subject_type, CharField()),
+                reminder_link=source.link_expression(),
+            )
+            .values_list(
+                "reminder_subject_type",
+                "id",
+                source.date_field,
+                source.accountable_column(),
+                f"{acc}__team__lead_id",
+                source.case_field,
+                source.case_reference_field,
+                "reminder_link",
+            )
+            .order_by()
+        )
+        statements.append(qs.query.sql_with_params())
+    return statements
+
+
+def due_rows(*, exact: list[date], window: tuple[date, date]) -> Iterator[DueItem]:
+    """The same selection as due_rows_sql, item by item (SQLite)."""
+    for source in _sources.values():
+        acc = source.accountable_field
+        rows = (
+            source.owed()
+            .filter(due_date_filter(source.date_field, exact=exact, window=window))
+            .values_list(
+                "id",
+                source.date_field,
+                source.accountable_column(),
+                f"{acc}__team__lead_id",
+                source.case_field,
+                source.case_reference_field,
+            )
+            .order_by()
+        )
+        for subject_id, due, accountable, lead, case_id, reference in rows.iterator(chunk_size=5000):
+            yield DueItem(
+                subject_type=source.subject_type,
+                subject_id=subject_id,
+                due_date=due,
+                accountable=accountable,
+                team_lead=lead,
+                case=case_id,
+                case_reference=reference,
+                link=source.item_link(case_id=case_id, subject_id=subject_id),
+            )
+
+
+def accountable_items(professional_id: uuid.UUID) -> list[DueItem]:
+    """Every owed item this professional answers for, soonest first (the calendar feed)."""
+    items: list[DueItem] = []
+    for source in _sources.values():
+        rows = (
+            source.owed()
+            .filter(**{source.accountable_column(): professional_id})
+            .values_list("id", source.date_field, source.case_field, source.case_reference_field)
+        )
+        items.extend(
+            DueItem(
+                subject_type=source.subject_type,
+                subject_id=subject_id,
+                due_date=due,
+                accountable=professional_id,
+                team_lead=None,
+                case=case_id,
+                case_reference=reference,
+                link=source.item_link(case_id=case_id, subject_id=subject_id),
+            )
+            for subject_id, due, case_id, reference in rows
+            if due is not None
+        )
+    return sorted(items, key=lambda i: (i.due_date, i.case_reference, str(i.subject_id)))
+
+
+Key = tuple[uuid.UUID, uuid.UUID, date]
+
+
+def still_due(subject_type: str, keys: list[Key]) -> set[Key]:
+    """Which (id, accountable, due date) keys are still owed, held by the same
+    professional and due on the same date (checked at claim time, so a handover or
+    completion between scan and delivery never reminds the wrong person). A kind
+    that no app registers cannot be checked and is delivered as it was scanned."""
+    source = _sources.get(subject_type)
+    if source is None:
+        return set(keys)
+    ids = {k[0] for k in keys}
+    current = set(source.owed().filter(id__in=ids).values_list("id", source.accountable_column(), source.date_field))
+    return {k for k in keys if k in current}
+
+
+def open_items_held_on_case(*, professional_id: uuid.UUID, case_id: uuid.UUID) -> int:
+    """How many owed items of kinds held by the case team this professional answers for on the case."""
+    return sum(
+        source.owed().filter(**{source.accountable_column(): professional_id, source.case_field: case_id}).count()
+        for source in _sources.values()
+        if source.on_case_team
+    )
+
+
+def work_items_for(professional: Any) -> list[WorkItem]:
+    """My work: every registered kind's open items I answer for, soonest first."""
+    items = [item for source in _sources.values() if source.work_items for item in source.work_items(professional)]
+    items.sort(key=lambda i: (i.due, i.subject_type, i.title))
+    return items
+
+
+def before_scan() -> None:
+    for source in _sources.values():
+        if source.before_scan is not None:
+            source.before_scan()

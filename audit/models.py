@@ -1,0 +1,48 @@
+"""Floor 1, audit: the append-only event store. Knows nothing of ours: an event
+names people, cases and subjects by UUID and type, never by foreign key, so no
+cascade can ever delete one.
+
+May use: Django only.
+"""
+
+from django.db import models
+
+
+class AuditBasis(models.TextChoices):
+    OWN_AGENCY = "own_agency", "Own agency"
+    COORDINATION = "coordination", "Coordination (general plan)"
+    CONSENT = "consent", "Consent"
+    OVERRIDE = "override", "Safeguarding override"
+    CASE_TEAM = "case_team", "Case team"
+    ADMIN = "admin", "Administrator"
+    SELF = "self", "The person themself"
+    NONE = "", "None"
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. Append-only: on PostgreSQL a trigger refuses
+    UPDATE and DELETE, and no code path changes an event."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=80, db_index=True)  # dotted: cases.record.viewed
+    actor_user_id = models.IntegerField(null=True, blank=True)
+    actor = models.UUIDField(null=True, blank=True, db_index=True)  # professional id; null for service users/system
+    actor_name = models.CharField(max_length=200, blank=True)
+    actor_agency = models.UUIDField(null=True, blank=True, db_index=True)
+    person = models.UUIDField(null=True, blank=True, db_index=True)
+    case = models.UUIDField(null=True, blank=True, db_index=True)
+    subject_type = models.CharField(max_length=40, blank=True)
+    subject_id = models.UUIDField(null=True, blank=True)
+    subject_agency = models.UUIDField(
+        null=True, blank=True, db_index=True, help_text="The agency that wrote the record read, if any."
+    )
+    basis = models.CharField(max_length=20, choices=AuditBasis.choices, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)  # identifiers and codes only, never case content
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

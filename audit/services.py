@@ -1,0 +1,79 @@
+"""Floor 1, audit: the one way to append an audit event. Call it inside the
+transaction of the change (or read) it records.
+
+May use: Django only. An actor is any user object; the professional fields are
+read from it by attribute, so this floor imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpRequest
+
+from audit.models import AuditEvent
+
+
+def _actor_fields(user: Any) -> dict[str, Any]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"actor_user_id": None, "actor": None, "actor_name": "system", "actor_agency": None}
+    professional = getattr(user, "professional", None) if hasattr(user, "professional") else None
+    if professional is not None:
+        return {
+            "actor_user_id": user.pk,
+            "actor": professional.id,
+            "actor_name": professional.full_name,
+            "actor_agency": professional.agency_id,
+        }
+    return {
+        "actor_user_id": user.pk,
+        "actor": None,
+        "actor_name": user.get_full_name() or user.get_username(),
+        "actor_agency": None,
+    }
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    person: uuid.UUID | None = None,
+    case: uuid.UUID | None = None,
+    subject_type: str = "",
+    subject_id: uuid.UUID | None = None,
+    subject_agency: uuid.UUID | None = None,
+    basis: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. Call inside the transaction of the change it records.
+
+    `detail` carries identifiers and codes only, never case content."""
+    return AuditEvent.objects.create(
+        action=action,
+        person=person,
+        case=case,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_agency=subject_agency,
+        basis=basis,
+        ip=client_ip(request),
+        detail=detail or {},
+        **_actor_fields(actor),
+    )
+
+
+def audit_record_many(
+    events: Iterable[dict[str, Any]], *, actor: Any = None, request: HttpRequest | None = None
+) -> None:
+    """Append several events in one INSERT (for list reads: one event per person read)."""
+    base = {**_actor_fields(actor), "ip": client_ip(request)}
+    AuditEvent.objects.bulk_create([AuditEvent(**base, **e) for e in events])

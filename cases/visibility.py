@@ -1,0 +1,134 @@
+"""The visibility gate: the one place that decides who sees a case.
+
+A professional sees a case when they hold an active role assignment on it, or
+lead a team one of whose members holds one. Everyone else sees nothing of the
+case (404). Evaluated in the database at every read (the `CaseVisible`
+predicate), so nothing can go stale. Pages, API, search, exports and
+notifications read cases through cases.selectors, which call this module.
+
+Floor 4. May use: agencies (and Django).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, UUIDField
+
+from agencies.models import Professional, Team
+from cases.models import Case, RoleAssignment
+from cases.sql import RowSQL
+
+_UUID = UUIDField()  # for its get_db_prep_value only
+
+
+def active_assignments() -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(ended_on__isnull=True)
+
+
+def is_member_expr(professional: Professional) -> Exists:
+    """True where the professional holds an active assignment on the case."""
+    return Exists(active_assignments().filter(case=OuterRef("pk"), professional=professional))
+
+
+def leads_member_expr(professional: Professional) -> Exists:
+    """True where the professional leads the team of someone actively on the case."""
+    return Exists(active_assignments().filter(case=OuterRef("pk"), professional__team__lead=professional))
+
+
+def cases_visible_to(professional: Professional | None) -> QuerySet[Case]:
+    """Every case the professional may see."""
+    if professional is None:
+        return Case.objects.none()
+    return Case.objects.filter(CaseVisible(professional_id=professional.pk))
+
+
+def case_with_access(
+    professional: Professional | None, case_id: Any, *, annotations: dict[str, Any] | None = None
+) -> Case | None:
+    """The case if visible, annotated with how: `is_member` (on the team) and
+    `leads_member` (leads the team of someone on it); None when not visible.
+    `annotations` lets the caller load more in the same query (e.g. permissions)."""
+    if professional is None:
+        return None
+    case = (
+        Case.objects.filter(pk=case_id)
+        .annotate(is_member=is_member_expr(professional), leads_member=leads_member_expr(professional))
+        .filter(Q(is_member=True) | Q(leads_member=True))
+        .annotate(**(annotations or {}))
+        .select_related("lead_professional__agency")
+        .first()
+    )
+    if case is not None:
+        case.visible_to_professional_id = professional.pk  # type: ignore[attr-defined]
+    return case
+
+
+def checked_visible(case: Case | None, professional: Professional) -> bool:
+    """Whether this Case object came from `case_with_access` for this professional (in
+    this request: instances are not shared between requests), so its visibility was
+    decided a moment ago by the same predicate and need not be evaluated again."""
+    return case is not None and getattr(case, "visible_to_professional_id", None) == professional.pk
+
+
+class CaseVisible(RowSQL):
+    """True where the professional may see the case whose id is the outer row's
+    `column` (`id` on cases, `case_id` on records): they hold an active assignment on
+    it, or lead the team of someone who does. A UNION of two indexed lookups driven
+    from the viewer's own assignments, so its cost follows their caseload, not the
+    size of the deployment (an OR across the team join made PostgreSQL scan every
+    professional).
+
+        :column IN (SELECT case_id FROM role assignments
+                    WHERE active AND professional = :professional
+                    UNION
+                    SELECT case_id FROM role assignments JOIN professional JOIN team
+                    WHERE active AND team lead = :professional)
+    """
+
+    conditional = True
+
+    def __init__(
+        self, *, professional_id: Any, model: Any = Case, column: str = "id", alias: str | None = None
+    ) -> None:
+        super().__init__(model=model, output_field=BooleanField(), alias=alias)
+        self.professional_id = professional_id
+        self.column = column
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.professional_id, self.column)
+
+    @staticmethod
+    def ids_sql(professional_id: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        """The ids of the cases the professional may see, as one statement."""
+        q = connection.ops.quote_name
+        ra = q(RoleAssignment._meta.db_table)
+        prof = q(Professional._meta.db_table)
+        team = q(Team._meta.db_table)
+        me = _UUID.get_db_prep_value(professional_id, connection)
+        sql = (
+            f"SELECT va.{q('case_id')} FROM {ra} va "  # noqa: S608
+            f"WHERE va.{q('ended_on')} IS NULL AND va.{q('professional_id')} = %s "
+            f"UNION SELECT vb.{q('case_id')} FROM {ra} vb "
+            f"INNER JOIN {prof} vp ON vp.{q('id')} = vb.{q('professional_id')} "
+            f"INNER JOIN {team} vt ON vt.{q('id')} = vp.{q('team_id')} "
+            f"WHERE vb.{q('ended_on')} IS NULL AND vt.{q('lead_id')} = %s"
+        )
+        return sql, (me, me)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        ids, params = self.ids_sql(self.professional_id, connection)
+        return f"{self.outer(compiler)}.{connection.ops.quote_name(self.column)} IN ({ids})", params
+
+
+def visible_case_count(professional: Professional | None) -> int:
+    """How many cases the professional may see (`cases_visible_to(p).count()`), counted from
+    the assignment index alone: every assignment names an existing case, so the cases table
+    need not be read. The count of a long case list's pagination."""
+    if professional is None:
+        return 0
+    ids, params = CaseVisible.ids_sql(professional.pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({ids}) visible", params)  # noqa: S608
+        return int(cursor.fetchone()[0])

@@ -1,0 +1,96 @@
+"""Shapes of the plan API: goals, milestones, reviews. Output serializers render ids
+(UUIDs); input serializers check types and resolve ids through selectors; rules
+stay in plans.services.
+
+Floor 5.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from agencies.api.serializers import ProfessionalRef
+from plans import selectors
+from plans.models import Goal, ItemStatus, Milestone, Review, ReviewKind
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id", read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = ["id", "case", "description", "measure", "target_date", "plain_summary", "status", "created_at"]
+        read_only_fields = fields
+
+
+class GoalCreateSerializer(serializers.Serializer):
+    """SMART: what will be different, how it is measured, by when, in plain words. All required."""
+
+    description = serializers.CharField()
+    measure = serializers.CharField()
+    target_date = serializers.DateField()
+    plain_summary = serializers.CharField()
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    goal = serializers.UUIDField(source="goal_id", read_only=True)
+    accountable = serializers.UUIDField(source="accountable_id", read_only=True)
+    completed_by = serializers.UUIDField(source="completed_by_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "case",
+            "goal",
+            "title",
+            "plain_summary",
+            "due_date",
+            "accountable",
+            "status",
+            "completed_at",
+            "completed_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    goal = serializers.UUIDField()
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField()
+    accountable = ProfessionalRef(help_text="A professional on the case team.")
+    plain_summary = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_goal(self, value: Any) -> Goal:
+        goal = selectors.goal_get_in_case(case=self.context["case"], goal_id=value)
+        if goal is None:
+            raise serializers.ValidationError("Choose a goal of this case.")
+        return goal
+
+
+class MilestoneUpdateSerializer(serializers.Serializer):
+    accountable = ProfessionalRef(required=False, help_text="Hands the milestone over to this team member.")
+    status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    due_date = serializers.DateField(required=False)
+    plain_summary = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    accountable = serializers.UUIDField(source="accountable_id", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "case", "kind", "scheduled_for", "accountable", "status", "completed_at", "created_at"]
+        read_only_fields = fields
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    scheduled_for = serializers.DateField()
+    accountable = ProfessionalRef(help_text="A professional on the case team.")
+    kind = serializers.ChoiceField(choices=ReviewKind.choices, required=False)

@@ -1,0 +1,66 @@
+"""/api/v1/audit/: the audit trail for information-governance leads and admins."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sharing import selectors
+from sharing.api.records import csv_response, paginate, paginated_response
+
+AUDIT_PARAMETERS = [
+    OpenApiParameter("case", str, description="Case id"),
+    OpenApiParameter("person", str, description="Person id"),
+    OpenApiParameter("actor", str, description="Professional id"),
+    OpenApiParameter("action", str, description="Action code, or a prefix ending in '.' (e.g. cases.record.)"),
+    OpenApiParameter("from", str, description="From this date (YYYY-MM-DD), inclusive"),
+    OpenApiParameter("to", str, description="Up to this date (YYYY-MM-DD), inclusive"),
+]
+
+
+class AuditEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    action = serializers.CharField()
+    actor = serializers.UUIDField(allow_null=True)
+    actor_name = serializers.CharField()
+    actor_agency = serializers.UUIDField(allow_null=True)
+    person = serializers.UUIDField(allow_null=True)
+    case = serializers.UUIDField(allow_null=True)
+    subject_type = serializers.CharField()
+    subject_id = serializers.UUIDField(allow_null=True)
+    subject_agency = serializers.UUIDField(allow_null=True)
+    basis = serializers.CharField()
+    ip = serializers.IPAddressField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+def _events(request: Request):  # type: ignore[no-untyped-def]
+    if not selectors.can_read_audit(user=request.user):
+        raise PermissionDenied("Only information-governance leads and administrators read the audit trail.")
+    return selectors.audit_list_visible_to(user=request.user, filters=request.query_params.dict())
+
+
+class AuditListView(APIView):
+    """Audit events: an IG lead sees events whose actor belongs to their agency and events
+    about records their agency wrote; admins see all."""
+
+    serializer_class = AuditEventSerializer
+
+    @extend_schema(parameters=AUDIT_PARAMETERS, responses=AuditEventSerializer(many=True), tags=["audit"])
+    def get(self, request: Request) -> Response:
+        page = paginate(self, request, _events(request))
+        return paginated_response(self, AuditEventSerializer(page, many=True).data)
+
+
+class AuditExportView(APIView):
+    """The same events as CSV (at most AUDIT_EXPORT_LIMIT rows, newest first)."""
+
+    @extend_schema(parameters=AUDIT_PARAMETERS, responses={(200, "text/csv"): str}, tags=["audit"])
+    def get(self, request: Request) -> HttpResponse:
+        events = _events(request)[: selectors.AUDIT_EXPORT_LIMIT]
+        return csv_response(selectors.audit_export_rows(events=events), "audit.csv")

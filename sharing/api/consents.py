@@ -1,0 +1,117 @@
+"""/api/v1/ consents of a person, withdrawal, and the safeguarding override."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import selectors as case_selectors
+from sharing import selectors
+from sharing.api.records import paginate, paginated_response, services
+from sharing.models import Category, ConsentDecision, LawfulBasis
+
+
+class ConsentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    person = serializers.UUIDField(source="person_id", read_only=True)
+    category = serializers.CharField(required=False, allow_blank=True, help_text=", ".join(Category.values))
+    agency = serializers.UUIDField(source="agency_id", required=False, allow_null=True)
+    purpose = serializers.CharField(required=False, allow_blank=True)
+    decision = serializers.CharField(required=False, default=ConsentDecision.GIVEN, help_text="given or refused")
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    given_by = serializers.CharField(required=False, allow_blank=True)
+    recorded_by = serializers.UUIDField(source="recorded_by_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    withdrawn_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    state = serializers.SerializerMethodField()
+
+    def get_state(self, consent) -> str:  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        return selectors.consent_state(consent, timezone.localdate())
+
+
+class PersonConsentListView(APIView):
+    """A person's consent decisions. Professionals on the person's cases, or the person
+    themself through their portal account, may read and record them."""
+
+    serializer_class = ConsentSerializer
+
+    @extend_schema(responses=ConsentSerializer(many=True), tags=["consent"])
+    def get(self, request: Request, person_id: str) -> Response:
+        person = selectors.consent_person_get_for(user=request.user, person_id=person_id)
+        page = paginate(self, request, selectors.consent_list_for(person=person))
+        return paginated_response(self, ConsentSerializer(page, many=True).data)
+
+    @extend_schema(request=ConsentSerializer, responses={201: ConsentSerializer}, tags=["consent"])
+    def post(self, request: Request, person_id: str) -> Response:
+        person = selectors.consent_person_get_for(user=request.user, person_id=person_id)
+        data = ConsentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        consent = services.consent_record(
+            person=person,
+            category=v.get("category") or None,
+            agency=v.get("agency_id"),
+            purpose=v.get("purpose", ""),
+            decision=v.get("decision") or ConsentDecision.GIVEN,
+            valid_from=v.get("valid_from"),
+            valid_until=v.get("valid_until"),
+            given_by=v.get("given_by", ""),
+            actor=request.user,
+            request=request._request,
+        )
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawView(APIView):
+    """Withdraw a consent; effective at once."""
+
+    serializer_class = ConsentSerializer
+
+    @extend_schema(request=None, responses=ConsentSerializer, tags=["consent"])
+    def post(self, request: Request, consent_id: str) -> Response:
+        consent = selectors.consent_get_for(user=request.user, consent_id=consent_id)
+        consent = services.consent_withdraw(consent=consent, actor=request.user, request=request._request)
+        return Response(ConsentSerializer(consent).data)
+
+
+class SafeguardingAccessSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    professional = serializers.UUIDField(source="professional_id", read_only=True)
+    category = serializers.CharField(required=False, allow_blank=True)
+    lawful_basis = serializers.CharField(required=False, allow_blank=True, help_text=", ".join(LawfulBasis.values))
+    justification = serializers.CharField(required=False, allow_blank=True, help_text="At least 30 characters")
+    started_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    reviewer = serializers.UUIDField(source="reviewer_id", read_only=True, allow_null=True)
+    review_due = serializers.DateField(read_only=True)
+
+
+class CaseSafeguardingAccessView(APIView):
+    """Take a safeguarding override for one category of the case for 72 hours."""
+
+    serializer_class = SafeguardingAccessSerializer
+
+    @extend_schema(
+        request=SafeguardingAccessSerializer, responses={201: SafeguardingAccessSerializer}, tags=["consent"]
+    )
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_selectors.get_case_for(user=request.user, case_id=case_id, request=request._request)
+        data = SafeguardingAccessSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        override = services.safeguarding_access_take(
+            case=access.case,
+            category=v.get("category") or None,
+            lawful_basis=v.get("lawful_basis") or None,
+            justification=v.get("justification", ""),
+            actor=request.user,
+            request=request._request,
+        )
+        return Response(SafeguardingAccessSerializer(override).data, status=status.HTTP_201_CREATED)

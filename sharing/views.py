@@ -1,0 +1,342 @@
+"""Pages for records, consent, the safeguarding override, its review and the audit
+trail, and the case page's records section. Thin: validate a form, call one
+selector or service, render. Which records appear is decided by sharing.policy
+through sharing.selectors; nothing here filters.
+
+Floor 5."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies.selectors import is_information_governance_lead
+from cases import selectors as case_selectors
+from cases.forms import apply_service_errors
+from cases.pages import paginate, professional_required
+from cases.selectors import CONTRIBUTE, VIEW, CaseAccess
+from sharing import selectors, services
+from sharing.api.records import csv_response
+from sharing.forms import (
+    AuditFilterForm,
+    ConsentForm,
+    OverrideForm,
+    OverrideReviewForm,
+    RecordForm,
+    RecordSearchForm,
+)
+
+# --- The case page's section ------------------------------------------------------
+
+
+def case_sharing_placeholder(request: HttpRequest, access: CaseAccess) -> str:
+    """The case page's records section (registered in SharingConfig.ready): a link that
+    htmx replaces with `case_sharing` in its own request, so the case page stays cheap."""
+    return render_to_string("sharing/_case_section.html", {"case": access.case}, request=request)
+
+
+@login_required
+def case_sharing(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The case's records, consent grid and safeguarding overrides (the sharing sections).
+    The case page loads them with htmx as a fragment; without JavaScript this is a page."""
+    access = case_selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
+    is_htmx = bool(getattr(request, "htmx", False))
+    template = "sharing/case_sharing_fragment.html" if is_htmx else "sharing/case_sharing.html"
+    return render(
+        request,
+        template,
+        {"access": access, **selectors.case_sharing_sections(user=request.user, case=access.case, request=request)},
+    )
+
+
+# --- Records ------------------------------------------------------------------------
+
+
+@professional_required
+def record_list(request: HttpRequest, case_id: str) -> HttpResponse:
+    access = case_selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
+    search = RecordSearchForm(request.GET or None)
+    q = category = ""
+    if search.is_valid():
+        q, category = search.cleaned_data["q"], search.cleaned_data["category"]
+    records = selectors.record_list_visible_to(user=request.user, case=access.case, query=q, category=category)
+    page, page_range, query = paginate(request, records)
+    selectors.record_reads_audit(
+        user=request.user, records=page.object_list, action="cases.record.listed", request=request
+    )
+    return render(
+        request,
+        "sharing/record_list.html",
+        {
+            "case": access.case,
+            "access": access,
+            "search": search,
+            "page": page,
+            "page_range": page_range,
+            "query": query,
+            "overrides": list(selectors.overrides_active_for(user=request.user, case=access.case)),
+        },
+    )
+
+
+@professional_required
+@require_http_methods(["GET", "POST"])
+def record_write(request: HttpRequest, case_id: str) -> HttpResponse:
+    access = case_selectors.get_case_for(user=request.user, case_id=case_id, perm=CONTRIBUTE, request=request)
+    corrects = None
+    corrects_id = request.POST.get("corrects") or request.GET.get("corrects")
+    if corrects_id:
+        corrects = selectors.record_get_for(user=request.user, record_id=corrects_id, request=request)
+        if corrects.case_id != access.case.id:
+            raise PermissionDenied("That record is of another case.")
+    people = access.case.people.order_by("family_name", "given_name")
+    initial: dict[str, Any] = {}
+    if corrects is not None:
+        initial = {"category": corrects.category, "about": [p.pk for p in corrects.about.all()]}
+    form = RecordForm(request.POST or None, people=people, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            record = services.record_write(
+                case=access.case,
+                category=d["category"] or None,
+                text=d["text"],
+                about=list(d["about"]),
+                corrects=corrects,
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The correction is saved." if corrects else "The record is saved.")
+            return redirect("sharing:record_detail", record_id=record.id)
+    return render(request, "sharing/record_form.html", {"form": form, "case": access.case, "corrects": corrects})
+
+
+@professional_required
+def record_detail(request: HttpRequest, record_id: str) -> HttpResponse:
+    record = selectors.record_get_for(user=request.user, record_id=record_id, request=request)
+    access = case_selectors.get_case_for(user=request.user, case_id=record.case_id, perm=VIEW, request=request)
+    corrections = list(selectors.record_corrections(user=request.user, record=record))
+    selectors.record_reads_audit(user=request.user, records=corrections, action="cases.record.listed", request=request)
+    return render(
+        request,
+        "sharing/record_detail.html",
+        {"record": record, "case": access.case, "access": access, "corrections": corrections},
+    )
+
+
+@professional_required
+def record_search(request: HttpRequest) -> HttpResponse:
+    search = RecordSearchForm(request.GET or None)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    page, page_range, query = paginate(request, selectors.record_search(user=request.user, q=q))
+    selectors.record_reads_audit(
+        user=request.user, records=page.object_list, action="cases.record.listed", request=request
+    )
+    return render(
+        request,
+        "sharing/record_search.html",
+        {"search": search, "q": q, "page": page, "page_range": page_range, "query": query},
+    )
+
+
+@professional_required
+def record_export(request: HttpRequest, case_id: str) -> HttpResponse:
+    access = case_selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
+    rows = selectors.record_export_rows(user=request.user, case=access.case, request=request)
+    return csv_response(rows, f"{access.case.reference}-records.csv")
+
+
+# --- Consent ---------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_record(request: HttpRequest, person_id: str) -> HttpResponse:
+    person = selectors.consent_person_get_for(user=request.user, person_id=person_id)
+    form = ConsentForm(request.POST or None, agencies=selectors.consent_agency_choices())
+    back = _back(request, reverse("sharing:person_consents", args=[person.id]))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.consent_record(
+                person=person,
+                category=d["category"] or None,
+                agency=d["agency"] or None,
+                purpose=d["purpose"],
+                decision=d["decision"],
+                valid_from=d["valid_from"],
+                valid_until=d["valid_until"],
+                given_by=d["given_by"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The decision is recorded.")
+            return redirect(back)
+    return render(request, "sharing/consent_form.html", {"form": form, "person": person, "back": back})
+
+
+@login_required
+def person_consents(request: HttpRequest, person_id: str) -> HttpResponse:
+    person = selectors.consent_person_get_for(user=request.user, person_id=person_id)
+    consents = list(selectors.consent_list_for(person=person))
+    for c in consents:
+        c.state = selectors.consent_state(c, selectors.today())  # type: ignore[attr-defined]
+    return render(
+        request,
+        "sharing/person_consents.html",
+        {
+            "person": person,
+            "consents": consents,
+            "grid": selectors.person_consent_grid(person=person),
+            "overrides_told": list(selectors.overrides_told_to(person=person)),
+            "is_self": person.user_id is not None and person.user_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
+    consent = selectors.consent_get_for(user=request.user, consent_id=consent_id)
+    back = _back(request, reverse("sharing:person_consents", args=[consent.person_id]))
+    error = ""
+    if request.method == "POST":
+        try:
+            services.consent_withdraw(consent=consent, actor=request.user, request=request)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, "Consent withdrawn. It stops applying now.")
+            return redirect(back)
+    return render(request, "sharing/consent_withdraw.html", {"consent": consent, "back": back, "error": error})
+
+
+# --- The safeguarding override ----------------------------------------------------------
+
+
+@professional_required
+@require_http_methods(["GET", "POST"])
+def override_take(request: HttpRequest, case_id: str) -> HttpResponse:
+    access = case_selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.safeguarding_access_take(
+                case=access.case,
+                category=d["category"] or None,
+                lawful_basis=d["lawful_basis"] or None,
+                justification=d["justification"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.warning(request, "Safeguarding override active for 72 hours. Every record you open is audited.")
+            return redirect("sharing:record_list", case_id=access.case.id)
+    return render(request, "sharing/override_form.html", {"form": form, "case": access.case})
+
+
+@professional_required
+@require_POST
+def override_end(request: HttpRequest, access_id: str) -> HttpResponse:
+    override = selectors.override_get_for_holder(user=request.user, access_id=access_id)
+    try:
+        services.safeguarding_access_end(access=override, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The safeguarding override has ended.")
+    return redirect("cases:case_detail", case_id=override.case_id)
+
+
+@professional_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not is_information_governance_lead(user=request.user):
+        raise PermissionDenied("Only information-governance leads review overrides.")
+    show_all = request.GET.get("all") == "1"
+    page, page_range, query = paginate(
+        request, selectors.override_review_queue(user=request.user, include_reviewed=show_all)
+    )
+    return render(
+        request,
+        "sharing/review_queue.html",
+        {"page": page, "page_range": page_range, "query": query, "show_all": show_all},
+    )
+
+
+@professional_required
+@require_http_methods(["GET", "POST"])
+def review_record(request: HttpRequest, access_id: str) -> HttpResponse:
+    override = selectors.override_get_for_review(user=request.user, access_id=access_id)
+    form = OverrideReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.safeguarding_review_record(
+                access=override,
+                outcome=d["outcome"] or None,
+                person_may_be_told=d["person_may_be_told"],
+                notes=d["notes"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The review outcome is recorded.")
+            return redirect("sharing:review_queue")
+    return render(request, "sharing/review_form.html", {"form": form, "override": override})
+
+
+# --- The audit trail -------------------------------------------------------------------
+
+
+def _audit_events(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
+    if not selectors.can_read_audit(user=request.user):
+        raise PermissionDenied("Only information-governance leads and administrators read the audit trail.")
+    form = AuditFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        return form, selectors.audit_list_visible_to(user=request.user).none()
+    return form, selectors.audit_list_visible_to(user=request.user, filters=filters)
+
+
+@login_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    form, events = _audit_events(request)
+    page, page_range, query = paginate(request, events)
+    return render(
+        request,
+        "sharing/audit_trail.html",
+        {"form": form, "page": page, "page_range": page_range, "query": query},
+    )
+
+
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    _form, events = _audit_events(request)
+    return csv_response(selectors.audit_export_rows(events=events[: selectors.AUDIT_EXPORT_LIMIT]), "audit.csv")

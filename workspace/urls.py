@@ -1,0 +1,10 @@
+from django.urls import path
+
+from workspace import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.my_work, name="my_work"),
+    path("team/", views.team, name="team"),
+]
