@@ -7,8 +7,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     JOINEDUP_VAR_DIR=/app/var
 
 WORKDIR /app
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+# The runtime part of requirements.lock, entries copied with their hashes (no dev tools in the image);
+# --no-deps installs exactly those pins and `pip check` fails the build if one were missing.
+COPY pyproject.toml requirements.lock ./
+COPY scripts/lock.py scripts/
+RUN python scripts/lock.py --runtime > /tmp/runtime.lock \
+    && pip install --no-cache-dir --require-hashes --no-deps -r /tmp/runtime.lock \
+    && pip check \
+    && rm /tmp/runtime.lock
 
 COPY . .
 # collectstatic needs settings, not secrets: a throwaway key for the build step only.

@@ -4,32 +4,39 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-REQS := requirements.txt requirements-dev.txt
-# The stamp is named after the requirements' contents: a changed pin reinstalls, nothing else does.
-STAMP := $(VENV)/.installed-$(shell cat $(REQS) | sha256sum | cut -c1-16)
+LOCK := requirements.lock
+# The stamp is named after the lock's contents: a changed lock reinstalls, nothing else does.
+STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) | cut -c1-16)
 APPS := audit agencies accountability cases plans sharing portal workspace coordination
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
 
-.PHONY: help install run test lint bench e2e-deps
+.PHONY: help install lock run test lint bench e2e-deps
 
 help:
 	@echo "make run      serve http://127.0.0.1:8000 with a Celery worker and beat (demo data on first start)"
 	@echo "make test     the whole test suite (set DATABASE_URL to test against PostgreSQL)"
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make bench    the benchmark (bench/RESULTS.md)"
-	@echo "make install  .venv with the pinned dependencies"
+	@echo "make install  .venv with exactly the packages of requirements.lock"
+	@echo "make lock     requirements.lock from pyproject.toml (LOCK_ARGS=\"--upgrade-package NAME\" moves a pin)"
 
 install: $(STAMP)
 
+# Every package at the lock's version, checked against its hashes (no resolving: --no-deps), then
+# pip-sync (pip-tools, itself in the lock) removes whatever the lock does not list.
 $(STAMP):
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		python="$$(scripts/find-python)" || exit 1; \
 		echo "Creating $(VENV) with $$python"; \
 		rm -rf $(VENV) && "$$python" -m venv $(VENV); \
 	fi
-	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --disable-pip-version-check --quiet --require-hashes --no-deps -r $(LOCK)
+	$(VENV)/bin/pip-sync --quiet $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+lock: install
+	$(PY) scripts/lock.py $(LOCK_ARGS)
 
 run: install
 	$(PY) manage.py migrate --noinput
