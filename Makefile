@@ -15,7 +15,7 @@ AXE := tests/e2e/node_modules/axe-core/axe.min.js
 help:
 	@echo "make run      serve http://127.0.0.1:8000 with a Celery worker and beat (demo data on first start)"
 	@echo "make test     the whole test suite (set DATABASE_URL to test against PostgreSQL)"
-	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make lint     ruff check, ruff format --check, the import contract of the floors, mypy"
 	@echo "make bench    the benchmark (bench/RESULTS.md)"
 	@echo "make install  .venv with exactly the packages of requirements.lock"
 	@echo "make lock     requirements.lock from pyproject.toml (LOCK_ARGS=\"--upgrade-package NAME\" moves a pin)"
@@ -59,6 +59,7 @@ test: install e2e-deps
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy $(APPS)
 
 bench: install

@@ -19,7 +19,8 @@ from django.http import Http404
 
 from agencies.models import Professional
 from agencies.selectors import is_admin, professional_for
-from audit.services import audit_record
+from audit.reads import AuditedRead
+from audit.services import audit_record, audit_record_many
 from cases import visibility
 from cases.models import Case, CaseStatus, CaseUserObjectPermission, Person, Role, RoleAssignment
 from cases.sql import RowSQL
@@ -263,10 +264,29 @@ def assignment_get_in_case(*, case: Case, assignment_id: Any) -> RoleAssignment:
 
 
 def person_search_visible_to(*, user: Any, query: str = "") -> QuerySet[Person]:
+    """The people I may see whose names match every word of `query` (for choosing
+    people in a form; a list shown as such is `person_list_read`)."""
     qs = person_list_visible_to(user=user)
     for word in query.split()[:5]:
         qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
     return qs.order_by("family_name", "given_name", "id")
+
+
+def person_list_read(*, user: Any, query: str = "", request: Any = None) -> AuditedRead[Person]:
+    """The people list (page and API): as `person_search_visible_to`, and every person
+    read is audited as `cases.person.listed`, in one INSERT per page."""
+
+    def audit(people: list[Person]) -> None:
+        audit_record_many(
+            (
+                {"action": "cases.person.listed", "person": p.pk, "subject_type": "person", "subject_id": p.pk}
+                for p in people
+            ),
+            actor=user,
+            request=request,
+        )
+
+    return AuditedRead(person_search_visible_to(user=user, query=query), audit)
 
 
 def person_read(*, user: Any, person_id: Any, request: Any = None) -> Person:

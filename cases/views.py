@@ -157,7 +157,7 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
 def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    people = selectors.person_search_visible_to(user=request.user, query=query)
+    people = selectors.person_list_read(user=request.user, query=query, request=request)
     page, page_range, querystring = paginate(request, people)
     return render(
         request,

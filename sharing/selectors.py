@@ -20,6 +20,7 @@ from django.utils import timezone
 from agencies.models import Agency, Professional
 from agencies.selectors import is_admin, is_information_governance_lead, professional_for
 from audit.models import AuditEvent
+from audit.reads import AuditedRead
 from audit.services import audit_record, audit_record_many
 from cases.models import Case, Person
 from cases.selectors import on_a_case_visible_to, parse_uuid
@@ -53,9 +54,23 @@ def _records_loaded(qs: QuerySet[Record]) -> QuerySet[Record]:
     )
 
 
-def record_list_visible_to(*, user: Any, case: Case, query: str = "", category: str = "") -> QuerySet[Record]:
+def _audited(qs: QuerySet[Record], *, user: Any, action: str, request: Any) -> AuditedRead[Record]:
+    """Records as the caller reads them: each row read (a page, a slice, an export) is
+    audited with its basis by `_audit_record_reads`, here, whoever the caller is."""
+    return AuditedRead(qs, lambda rows: _audit_record_reads(user=user, records=rows, action=action, request=request))
+
+
+def record_list_visible_to(
+    *,
+    user: Any,
+    case: Case,
+    query: str = "",
+    category: str = "",
+    action: str = "cases.record.listed",
+    request: Any = None,
+) -> AuditedRead[Record]:
     """The case's records the viewer may see, newest first, each annotated with `basis`.
-    Callers audit what they show with `record_reads_audit`."""
+    The rows read are audited as `action` (listed; exported for the CSV)."""
     professional = _require_professional(user)
     _expire_overrides_of(professional)
     qs = policy.records_visible_to(professional, case=case)
@@ -63,22 +78,24 @@ def record_list_visible_to(*, user: Any, case: Case, query: str = "", category: 
         qs = qs.filter(text__icontains=query)
     if category in Category.values:
         qs = qs.filter(category=category)
-    return _records_loaded(qs).order_by("-created_at", "-id")
+    return _audited(_records_loaded(qs).order_by("-created_at", "-id"), user=user, action=action, request=request)
 
 
-def record_search(*, user: Any, q: str) -> QuerySet[Record]:
-    """Records matching `q` across every case the viewer can see (only what the policy allows)."""
+def record_search(*, user: Any, q: str, request: Any = None) -> AuditedRead[Record]:
+    """Records matching `q` across every case the viewer can see (only what the policy
+    allows); the rows read are audited as listed."""
     professional = _require_professional(user)
     q = (q or "").strip()
     if not q:
-        return Record.objects.none()
+        return _audited(Record.objects.none(), user=user, action="cases.record.listed", request=request)
     _expire_overrides_of(professional)
-    return _records_loaded(policy.records_visible_to(professional).filter(text__icontains=q)).order_by(
+    qs = _records_loaded(policy.records_visible_to(professional).filter(text__icontains=q)).order_by(
         "-created_at", "-id"
     )
+    return _audited(qs, user=user, action="cases.record.listed", request=request)
 
 
-def record_reads_audit(*, user: Any, records: Iterable[Record], action: str, request: Any = None) -> None:
+def _audit_record_reads(*, user: Any, records: Iterable[Record], action: str, request: Any = None) -> None:
     """One audit event per record and person it is about, with the basis of the read,
     in one INSERT; plus `cases.override.used` for each override a read relied on.
     `records` come from this module (annotated with `basis`, `about` prefetched)."""
@@ -150,15 +167,16 @@ def record_get_for(*, user: Any, record_id: Any, request: Any = None, audit: boo
             )
         raise Http404("Not found")
     if audit:
-        record_reads_audit(user=user, records=[record], action="cases.record.viewed", request=request)
+        _audit_record_reads(user=user, records=[record], action="cases.record.viewed", request=request)
     return record
 
 
-def record_corrections(*, user: Any, record: Record) -> QuerySet[Record]:
-    """Visible records that correct this one."""
-    return _records_loaded(
+def record_corrections(*, user: Any, record: Record, request: Any = None) -> AuditedRead[Record]:
+    """Visible records that correct this one (the rows read audited as listed)."""
+    qs = _records_loaded(
         policy.records_visible_to(_require_professional(user), case=record.case).filter(corrects=record)
     ).order_by("created_at")
+    return _audited(qs, user=user, action="cases.record.listed", request=request)
 
 
 RECORD_EXPORT_HEADER = [
@@ -178,8 +196,7 @@ RECORD_EXPORT_HEADER = [
 def record_export_rows(*, user: Any, case: Case, request: Any = None) -> list[list[str]]:
     """CSV rows (header first) of every record of the case the viewer may see; each
     exported record is audited as `cases.record.exported`."""
-    records = list(record_list_visible_to(user=user, case=case))
-    record_reads_audit(user=user, records=records, action="cases.record.exported", request=request)
+    records = list(record_list_visible_to(user=user, case=case, action="cases.record.exported", request=request))
     rows = [RECORD_EXPORT_HEADER]
     for r in records:
         rows.append(
@@ -224,8 +241,34 @@ def today() -> date:
     return timezone.localdate()
 
 
-def consent_list_for(*, person: Person) -> QuerySet[Consent]:
-    return Consent.objects.filter(person=person).select_related("agency", "recorded_by").order_by("-created_at")
+def _audit_consent_reads(*, user: Any, person_ids: Iterable[Any], request: Any) -> None:
+    """One `cases.consent.listed` event per person whose consent decisions were read."""
+    person_ids = list(person_ids)
+    own = getattr(user, "pk", None)
+    selves: set[Any] = set()
+    if own and professional_for(user) is None:  # a portal account may be reading their own decisions
+        selves = set(Person.objects.filter(pk__in=person_ids, user_id=own).values_list("pk", flat=True))
+    audit_record_many(
+        (
+            {
+                "action": "cases.consent.listed",
+                "person": pk,
+                "subject_type": "person",
+                "subject_id": pk,
+                "basis": "self" if pk in selves else "",
+            }
+            for pk in person_ids
+        ),
+        actor=user,
+        request=request,
+    )
+
+
+def consent_list_for(*, user: Any, person: Person, request: Any = None) -> AuditedRead[Consent]:
+    """The person's consent decisions, newest first (the caller passed the person through
+    `consent_person_get_for`); reading them is audited as `cases.consent.listed`."""
+    qs = Consent.objects.filter(person=person).select_related("agency", "recorded_by").order_by("-created_at", "-id")
+    return AuditedRead(qs, lambda rows: _audit_consent_reads(user=user, person_ids=[person.pk], request=request))
 
 
 def consent_get_for(*, user: Any, consent_id: Any) -> Consent:
@@ -288,7 +331,7 @@ class ConsentGrid:
     consents: list[Consent]
 
 
-def consent_grid(*, case: Case, today: date | None = None) -> list[ConsentGrid]:
+def consent_grid(*, user: Any, case: Case, today: date | None = None, request: Any = None) -> list[ConsentGrid]:
     """Per person of the case: category × agency -> shared / not shared / refused /
     expired / withdrawn. Agencies are those on the case team plus any named in a
     consent. A cell is `shared` when any consent is in force; otherwise the state of
@@ -297,15 +340,20 @@ def consent_grid(*, case: Case, today: date | None = None) -> list[ConsentGrid]:
     team_agencies = Agency.objects.filter(
         professionals__assignments__case=case, professionals__assignments__ended_on__isnull=True
     ).distinct()
-    return _grids(people, team_agencies, today or timezone.localdate())
+    grids = _grids(people, team_agencies, today or timezone.localdate())
+    _audit_consent_reads(user=user, person_ids=[p.pk for p in people], request=request)
+    return grids
 
 
-def person_consent_grid(*, person: Person, today: date | None = None) -> ConsentGrid:
-    """The same grid for one person across all their cases (the person's own view)."""
+def person_consent_grid(*, user: Any, person: Person, today: date | None = None, request: Any = None) -> ConsentGrid:
+    """The same grid for one person across all their cases (the person's own view, or a
+    professional's who may see one of the person's cases); the read is audited."""
     team_agencies = Agency.objects.filter(
         professionals__assignments__case__people=person, professionals__assignments__ended_on__isnull=True
     ).distinct()
-    return _grids([person], team_agencies, today or timezone.localdate())[0]
+    grid = _grids([person], team_agencies, today or timezone.localdate())[0]
+    _audit_consent_reads(user=user, person_ids=[person.pk], request=request)
+    return grid
 
 
 def _grids(people: list[Person], team_agencies: QuerySet[Agency], today: date) -> list[ConsentGrid]:
@@ -479,11 +527,10 @@ def case_sharing_sections(*, user: Any, case: Case, request: Any = None) -> dict
     """What the case page's records section shows: the newest records the viewer may
     see (their read audited here, as `cases.record.listed`), the consent grid and the
     viewer's overrides in force on the case."""
-    records = list(record_list_visible_to(user=user, case=case)[:CASE_PAGE_RECORDS])
-    record_reads_audit(user=user, records=records, action="cases.record.listed", request=request)
+    records = record_list_visible_to(user=user, case=case, request=request)[:CASE_PAGE_RECORDS]
     return {
         "case": case,
         "records": records,
-        "grids": consent_grid(case=case),
+        "grids": consent_grid(user=user, case=case, request=request),
         "overrides": list(overrides_active_for(user=user, case=case)),
     }

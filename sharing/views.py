@@ -68,11 +68,10 @@ def record_list(request: HttpRequest, case_id: str) -> HttpResponse:
     q = category = ""
     if search.is_valid():
         q, category = search.cleaned_data["q"], search.cleaned_data["category"]
-    records = selectors.record_list_visible_to(user=request.user, case=access.case, query=q, category=category)
-    page, page_range, query = paginate(request, records)
-    selectors.record_reads_audit(
-        user=request.user, records=page.object_list, action="cases.record.listed", request=request
+    records = selectors.record_list_visible_to(
+        user=request.user, case=access.case, query=q, category=category, request=request
     )
+    page, page_range, query = paginate(request, records)
     return render(
         request,
         "sharing/record_list.html",
@@ -127,8 +126,7 @@ def record_write(request: HttpRequest, case_id: str) -> HttpResponse:
 def record_detail(request: HttpRequest, record_id: str) -> HttpResponse:
     record = selectors.record_get_for(user=request.user, record_id=record_id, request=request)
     access = case_selectors.get_case_for(user=request.user, case_id=record.case_id, perm=VIEW, request=request)
-    corrections = list(selectors.record_corrections(user=request.user, record=record))
-    selectors.record_reads_audit(user=request.user, records=corrections, action="cases.record.listed", request=request)
+    corrections = list(selectors.record_corrections(user=request.user, record=record, request=request))
     return render(
         request,
         "sharing/record_detail.html",
@@ -140,10 +138,7 @@ def record_detail(request: HttpRequest, record_id: str) -> HttpResponse:
 def record_search(request: HttpRequest) -> HttpResponse:
     search = RecordSearchForm(request.GET or None)
     q = search.cleaned_data["q"] if search.is_valid() else ""
-    page, page_range, query = paginate(request, selectors.record_search(user=request.user, q=q))
-    selectors.record_reads_audit(
-        user=request.user, records=page.object_list, action="cases.record.listed", request=request
-    )
+    page, page_range, query = paginate(request, selectors.record_search(user=request.user, q=q, request=request))
     return render(
         request,
         "sharing/record_search.html",
@@ -200,7 +195,7 @@ def consent_record(request: HttpRequest, person_id: str) -> HttpResponse:
 @login_required
 def person_consents(request: HttpRequest, person_id: str) -> HttpResponse:
     person = selectors.consent_person_get_for(user=request.user, person_id=person_id)
-    consents = list(selectors.consent_list_for(person=person))
+    consents = list(selectors.consent_list_for(user=request.user, person=person, request=request))
     for c in consents:
         c.state = selectors.consent_state(c, selectors.today())  # type: ignore[attr-defined]
     return render(
@@ -209,7 +204,7 @@ def person_consents(request: HttpRequest, person_id: str) -> HttpResponse:
         {
             "person": person,
             "consents": consents,
-            "grid": selectors.person_consent_grid(person=person),
+            "grid": selectors.person_consent_grid(user=request.user, person=person, request=request),
             "overrides_told": list(selectors.overrides_told_to(person=person)),
             "is_self": person.user_id is not None and person.user_id == request.user.pk,
         },

@@ -27,8 +27,8 @@ Standalone: DATABASE_URL=postgres://.../ju_bench .venv/bin/python bench/sharing_
 from __future__ import annotations
 
 import itertools
-import random
 import json
+import random
 import statistics
 import time
 import uuid

@@ -67,7 +67,7 @@ class PersonListView(generics.GenericAPIView):
     serializer_class = s.PersonSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.person_list_visible_to(user=self.request.user).order_by("family_name", "given_name", "id")
+        return selectors.person_list_read(user=self.request.user, request=self.request._request)
 
     @extend_schema(responses=s.PersonSerializer(many=True), tags=["people"])
     def get(self, request: Request) -> Response:
@@ -89,7 +89,7 @@ class PersonDetailView(generics.GenericAPIView):
 
     @extend_schema(responses=s.PersonSerializer, tags=["people"])
     def get(self, request: Request, person_id: str) -> Response:
-        person = selectors.person_get_for(user=request.user, person_id=person_id)
+        person = selectors.person_read(user=request.user, person_id=person_id, request=request._request)
         return Response(s.PersonSerializer(person).data)
 
     @extend_schema(request=s.PersonUpdateSerializer, responses=s.PersonSerializer, tags=["people"])

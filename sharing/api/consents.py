@@ -44,7 +44,9 @@ class PersonConsentListView(APIView):
     @extend_schema(responses=ConsentSerializer(many=True), tags=["consent"])
     def get(self, request: Request, person_id: str) -> Response:
         person = selectors.consent_person_get_for(user=request.user, person_id=person_id)
-        page = paginate(self, request, selectors.consent_list_for(person=person))
+        page = paginate(
+            self, request, selectors.consent_list_for(user=request.user, person=person, request=request._request)
+        )
         return paginated_response(self, ConsentSerializer(page, many=True).data)
 
     @extend_schema(request=ConsentSerializer, responses={201: ConsentSerializer}, tags=["consent"])

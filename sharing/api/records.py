@@ -81,11 +81,9 @@ class CaseRecordListView(APIView):
             case=access.case,
             query=request.query_params.get("q", ""),
             category=request.query_params.get("category", ""),
+            request=request._request,
         )
         page = paginate(self, request, records)
-        selectors.record_reads_audit(
-            user=request.user, records=page, action="cases.record.listed", request=request._request
-        )
         return paginated_response(self, RecordSerializer(page, many=True).data)
 
     @extend_schema(request=RecordWriteSerializer, responses={201: RecordSerializer}, tags=["records"])

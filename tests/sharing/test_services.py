@@ -163,7 +163,7 @@ def test_consent_grid_shows_each_state(world, admin_user):
     consent(world, world.maya, "housing", world.social, valid_from=days(-9), valid_until=days(-2))
     consent(world, world.maya, "education", world.social, decision="refused")
     sharing_services.consent_withdraw(consent=consent(world, world.maya, "police", police), actor=world.sam.user)
-    (grid,) = sharing_selectors.consent_grid(case=world.case)
+    (grid,) = sharing_selectors.consent_grid(user=world.sam.user, case=world.case)
     states = {(row.category, agency.name): state for row in grid.rows for agency, state in row.cells}
     assert states[("health", world.social.name)] == "shared"
     assert states[("housing", world.social.name)] == "expired"
@@ -177,7 +177,7 @@ def test_a_new_consent_after_a_withdrawal_shares_again(world):
     c = consent(world, world.maya, "health", world.social)
     sharing_services.consent_withdraw(consent=c, actor=world.sam.user)
     consent(world, world.maya, "health", world.social)
-    (grid,) = sharing_selectors.consent_grid(case=world.case)
+    (grid,) = sharing_selectors.consent_grid(user=world.sam.user, case=world.case)
     states = {(row.category, agency.pk): state for row in grid.rows for agency, state in row.cells}
     assert states[("health", world.social.pk)] == "shared"
 
@@ -377,7 +377,7 @@ def test_the_person_sees_what_is_shared_and_overrides_they_may_be_told_about(wor
     page = client.get(f"/people/{world.maya.id}/consents/").content.decode()
     assert "Who can see your information" in page
     assert "social care information" in page and "housing information" not in page
-    grid = sharing_selectors.person_consent_grid(person=world.maya)
+    grid = sharing_selectors.person_consent_grid(user=world.maya.user, person=world.maya)
     states = {(row.category, agency.pk): state for row in grid.rows for agency, state in row.cells}
     assert states[("health", world.social.pk)] == "shared"
 
@@ -396,7 +396,7 @@ def test_the_person_records_consent_on_the_page_and_withdraws_it(world, client):
         },
     )
     assert response.status_code == 302
-    (recorded,) = sharing_selectors.consent_list_for(person=world.maya)
+    (recorded,) = sharing_selectors.consent_list_for(user=world.maya.user, person=world.maya)
     assert (recorded.recorded_by, recorded.recorded_by_user) == (None, world.maya.user)
     assert client.post(f"/consents/{recorded.id}/withdraw/").status_code == 302
     recorded.refresh_from_db()
