@@ -7,6 +7,7 @@ reminder scan, escalation, the claim-time check, My work and the calendar feed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -28,53 +29,42 @@ def owed_reviews() -> QuerySet[Review]:
     return Review.objects.filter(status=ItemStatus.OPEN, case__status=CaseStatus.OPEN)
 
 
-def milestone_work(professional: Any) -> list[WorkItem]:
+def _work(
+    professional: Any, *, subject_type: str, kind_label: str, rows: QuerySet[Any], title: Callable[[Any], str]
+) -> list[WorkItem]:
+    """My work's lines for one kind: rows are (id, title or kind, due, case id, reference, case title)."""
     today = timezone.localdate()
-    rows = (
-        owed_milestones()
-        .filter(accountable=professional)
-        .values_list("id", "title", "due_date", "case_id", "case__reference", "case__title")
-    )
     return [
         WorkItem(
-            subject_type="milestone",
-            kind_label="Milestone",
+            subject_type=subject_type,
+            kind_label=kind_label,
             id=pk,
-            title=title,
+            title=title(label),
             due=due,
             case_id=case_id,
             case_reference=ref,
             case_title=case_title,
-            link=MILESTONES.item_link(case_id=case_id, subject_id=pk),
+            link=(CASE_LINK % subject_type).format(case=case_id, id=pk),
             tag=due_tag(due, today),
         )
-        for pk, title, due, case_id, ref, case_title in rows
+        for pk, label, due, case_id, ref, case_title in rows
     ]
+
+
+_CASE_COLUMNS = ("case_id", "case__reference", "case__title")
+
+
+def milestone_work(professional: Any) -> list[WorkItem]:
+    rows = owed_milestones().filter(accountable=professional).values_list("id", "title", "due_date", *_CASE_COLUMNS)
+    return _work(professional, subject_type="milestone", kind_label="Milestone", rows=rows, title=str)
 
 
 def review_work(professional: Any) -> list[WorkItem]:
-    today = timezone.localdate()
     kinds = dict(Review._meta.get_field("kind").choices or [])
-    rows = (
-        owed_reviews()
-        .filter(accountable=professional)
-        .values_list("id", "kind", "scheduled_for", "case_id", "case__reference", "case__title")
+    rows = owed_reviews().filter(accountable=professional).values_list("id", "kind", "scheduled_for", *_CASE_COLUMNS)
+    return _work(
+        professional, subject_type="review", kind_label="Review", rows=rows, title=lambda k: str(kinds.get(k, k))
     )
-    return [
-        WorkItem(
-            subject_type="review",
-            kind_label="Review",
-            id=pk,
-            title=str(kinds.get(kind, kind)),
-            due=due,
-            case_id=case_id,
-            case_reference=ref,
-            case_title=case_title,
-            link=REVIEWS.item_link(case_id=case_id, subject_id=pk),
-            tag=due_tag(due, today),
-        )
-        for pk, kind, due, case_id, ref, case_title in rows
-    ]
 
 
 MILESTONES = DueSource(

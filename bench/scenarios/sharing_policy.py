@@ -9,7 +9,7 @@ API and the pages run them):
   policy on = `sharing.policy.records_visible_to` (annotated basis, Exists
   subqueries); bypassed = `records_bypassing_policy` (here) (every record);
 - the case list of a professional on 2,000 cases: policy on =
-  `cases.selectors.case_list_visible_to`; bypassed = the same queryset over every
+  `cases.selectors.case_list_visible_to` (through `cases.visibility`); bypassed = the same queryset over every
   case (no visibility predicate).
 
 Measured in-process against PostgreSQL, interleaved rounds so that other load on

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from agencies import services as agency_services
 from cases import services as case_services
+from sharing import selectors as sharing_selectors
 from sharing import services as sharing_services
 from sharing.models import Consent, SafeguardingAccess
 from tests.sharing.conftest import consent, days, override, write
@@ -204,4 +205,24 @@ def test_matrix_covers_every_consent_state_the_issue_names():
     assert {"consent_from_only_some_people", "override_active", "override_expired", "not_on_the_case"} <= set(
         RELATIONSHIPS
     )
-    assert Consent  # the relationships above build real Consent rows through the services
+
+
+CONSENT_ROWS = {  # relationship -> the states of the Consent rows it records through the services
+    "consent_active": ["shared"],
+    "consent_expired": ["expired"],
+    "consent_withdrawn": ["withdrawn"],
+    "consent_for_another_agency": ["shared"],
+    "consent_from_only_some_people": ["shared"],
+    "consent_from_every_person": ["shared", "shared"],
+}
+
+
+@pytest.mark.parametrize("relationship", sorted(CONSENT_ROWS))
+def test_consent_relationships_record_real_decisions_in_the_state_they_are_named_for(world, relationship):
+    build, _ = RELATIONSHIPS[relationship]
+    build(world, _marker())
+    today = timezone.localdate()
+    states = [sharing_selectors.consent_state(c, today) for c in Consent.objects.order_by("created_at", "id")]
+    assert states == CONSENT_ROWS[relationship]
+    recorded_by = set(Consent.objects.values_list("recorded_by", flat=True))
+    assert recorded_by == {world.sam.id}  # recorded by the lead professional, not by the receiving agency
