@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from agencies.models import Agency, Professional
 from agencies.selectors import governed_agency_ids, is_admin, is_information_governance_lead, professional_for
-from audit.models import AuditEvent
+from audit.models import AuditEvent, AuditVerification
 from audit.reads import AuditedRead
+from audit.seal import last_verification
 from audit.services import audit_record, audit_record_many
 from cases.models import Case, Person
 from cases.selectors import on_a_case_visible_to, parse_uuid
@@ -583,6 +584,11 @@ AUDIT_FILTERS = ("case", "person", "actor", "action", "from", "to")
 
 
 AUDIT_EXPORT_LIMIT = 50_000
+
+
+def audit_last_verification() -> AuditVerification | None:
+    """The last `audit_verify` result, for the IG pages."""
+    return last_verification()
 
 
 def can_read_audit(*, user: Any) -> bool:

@@ -279,7 +279,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sharing/review_queue.html",
-        {"page": page, "page_range": page_range, "query": query, "show_all": show_all},
+        {
+            "page": page,
+            "page_range": page_range,
+            "query": query,
+            "show_all": show_all,
+            "verification": selectors.audit_last_verification(),
+        },
     )
 
 
@@ -333,7 +339,13 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sharing/audit_trail.html",
-        {"form": form, "page": page, "page_range": page_range, "query": query},
+        {
+            "form": form,
+            "page": page,
+            "page_range": page_range,
+            "query": query,
+            "verification": selectors.audit_last_verification(),
+        },
     )
 
 
