@@ -214,6 +214,7 @@ class ProfessionalChangeForm(forms.ModelForm):
             "team",
             "profession",
             "is_agency_admin",
+            "is_information_governance_lead",
             "is_active",
         ]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from agencies.models import Agency, Team
 
@@ -23,8 +23,10 @@ class ProfessionalModelBackend(ModelBackend):
             .annotate(leads_a_team=Exists(Team.objects.filter(lead__user=OuterRef("pk"))))
             # The nav shows override reviews and the audit trail to information-governance leads.
             .annotate(
-                is_information_governance_lead=Exists(
-                    Agency.objects.filter(information_governance_lead__user=OuterRef("pk"))
+                is_information_governance_lead=ExpressionWrapper(
+                    Q(Exists(Agency.objects.filter(information_governance_lead__user=OuterRef("pk"))))
+                    | Q(professional__is_information_governance_lead=True),
+                    output_field=BooleanField(),
                 )
             )
             .filter(pk=user_id)

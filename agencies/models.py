@@ -82,6 +82,12 @@ class Professional(models.Model):
     family_name = models.CharField(max_length=100)
     profession = models.CharField(max_length=20, choices=Profession.choices)
     is_agency_admin = models.BooleanField(default=False, help_text="May manage this agency's teams and professionals.")
+    is_information_governance_lead = models.BooleanField(
+        default=False,
+        db_default=False,  # bulk loads (bench/seed.py COPY) may leave it out
+        help_text="One of the agency's information-governance leads (besides the agency's named lead): "
+        "reviews overrides and reads the agency's audit trail.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Professional, Team
@@ -98,4 +98,27 @@ def leads_a_team(*, professional: Professional) -> bool:
 
 def is_information_governance_lead(*, user: Any) -> bool:
     professional = professional_for(user)
-    return professional is not None and Agency.objects.filter(information_governance_lead=professional).exists()
+    if professional is None:
+        return False
+    return professional.is_information_governance_lead or governed_agency_ids(professional=professional) != []
+
+
+def governed_agency_ids(*, professional: Professional) -> list[Any]:
+    """The agencies whose information-governance lead the professional is: any agency that
+    names them as its lead, and their own agency when they are one of its IG leads."""
+    ids = set(Agency.objects.filter(information_governance_lead=professional).values_list("pk", flat=True))
+    if professional.is_information_governance_lead:
+        ids.add(professional.agency_id)
+    return sorted(ids)
+
+
+def information_governance_leads(*, agency_id: Any) -> list[Professional]:
+    """The agency's active information-governance leads: its named lead first (the API's
+    `information_governance_lead`), then the others by name."""
+    named = Agency.objects.filter(pk=agency_id).values_list("information_governance_lead_id", flat=True).first()
+    leads = Professional.objects.filter(is_active=True).filter(
+        Q(agency_id=agency_id, is_information_governance_lead=True) | Q(pk=named)
+        if named
+        else Q(agency_id=agency_id, is_information_governance_lead=True)
+    )
+    return sorted(leads.order_by("family_name", "given_name", "id"), key=lambda p: p.pk != named)

@@ -167,6 +167,7 @@ def professional_update(
     team: Team | None = UNSET,
     profession: str = UNSET,
     is_agency_admin: bool = UNSET,
+    is_information_governance_lead: bool = UNSET,
     is_active: bool = UNSET,
 ) -> Professional:
     changed: list[str] = []
@@ -180,6 +181,7 @@ def professional_update(
         ("family_name", family_name),
         ("profession", profession),
         ("is_agency_admin", is_agency_admin),
+        ("is_information_governance_lead", is_information_governance_lead),
         ("is_active", is_active),
     ):
         if value is not UNSET:
@@ -192,6 +194,8 @@ def professional_update(
         professional.profession = profession
     if is_agency_admin is not UNSET:
         professional.is_agency_admin = is_agency_admin
+    if is_information_governance_lead is not UNSET:
+        professional.is_information_governance_lead = bool(is_information_governance_lead)
     if is_active is not UNSET:
         professional.is_active = is_active
     if changed:

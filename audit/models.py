@@ -46,3 +46,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class AuditSeal(models.Model):
+    """One link of the chain of digests over the trail: every event with
+    `sealed_from <= at < sealed_until`, in (at, id) order, digested with the key from
+    AUDIT_SEAL_KEY (never stored in the database) and chained to the previous seal's
+    digest. Any UPDATE, DELETE, TRUNCATE or back-dated INSERT into a sealed window
+    changes what `audit.seal.verify` recomputes. Append-only like the events."""
+
+    id = models.BigAutoField(primary_key=True)
+    sealed_at = models.DateTimeField()
+    sealed_from = models.DateTimeField(null=True, blank=True)  # null: from the first event
+    sealed_until = models.DateTimeField(unique=True)
+    events = models.PositiveIntegerField()
+    previous_digest = models.CharField(max_length=64, blank=True)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"seal {self.pk} until {self.sealed_until:%Y-%m-%d %H:%M:%S}"
+
+
+class AuditVerification(models.Model):
+    """The result of one `audit_verify` run, shown on the information-governance pages."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(auto_now_add=True)
+    ok = models.BooleanField()
+    seals = models.PositiveIntegerField()
+    events = models.PositiveBigIntegerField()
+    first_broken_seal = models.BigIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

@@ -271,7 +271,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accountability.tasks.digests_send",
         "schedule": crontab(hour=int(os.environ.get("REMINDER_DIGEST_HOUR", "7")), minute=0),
     },
+    "audit-seal": {"task": "audit.tasks.audit_seal", "schedule": timedelta(minutes=1)},
+    "audit-verify": {
+        "task": "audit.tasks.audit_verify",
+        "schedule": crontab(hour=int(os.environ.get("AUDIT_VERIFY_HOUR", "3")), minute=30),
+    },
 }
+
+# --- The sealed audit trail (DESIGN.md invariant 5; audit/seal.py) ------------
+# The key never lives in the database: without AUDIT_SEAL_KEY it is derived from SECRET_KEY.
+AUDIT_SEAL_KEY = os.environ.get("AUDIT_SEAL_KEY") or f"audit-seal:{SECRET_KEY}"
+AUDIT_SEAL_DELAY_SECONDS = int(os.environ.get("AUDIT_SEAL_DELAY_SECONDS", "60"))
 
 # --- Reminders (DESIGN.md "Accountability and reminders") ---------------------
 REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "1000"))  # reminder ids per Celery message

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from audit.services import audit_record
 from cases.models import Case, CaseStatus, Person, RoleAssignment
 from plans.models import Goal, ItemStatus, Milestone
 
@@ -29,9 +30,20 @@ class PlanCase:
     workers: list[RoleAssignment]
 
 
-def portal_plan(*, person: Person) -> list[PlanCase]:
+def portal_plan(*, person: Person, user: Any = None, request: Any = None) -> list[PlanCase]:
     """The person's open cases: goals (plain summaries) with their milestones,
-    and the named workers with their agencies. Three queries however large the plan."""
+    and the named workers with their agencies. Three queries however large the plan.
+    The read is audited as `portal.plan.viewed` (basis self when it is the person's own
+    account reading it)."""
+    audit_record(
+        action="portal.plan.viewed",
+        actor=user,
+        request=request,
+        person=person.pk,
+        subject_type="person",
+        subject_id=person.pk,
+        basis="self" if user is not None and getattr(user, "pk", None) == person.user_id else "",
+    )
     milestones = Milestone.objects.exclude(status=ItemStatus.CANCELLED).order_by("due_date", "created_at")
     workers = (
         RoleAssignment.objects.filter(ended_on__isnull=True)

@@ -15,4 +15,8 @@ def home(request: HttpRequest) -> HttpResponse:
     person = person_for(request.user)
     if person is None:
         raise PermissionDenied("The portal is for the people a case is about.")
-    return render(request, "portal/home.html", {"person": person, "plans": portal_plan(person=person)})
+    return render(
+        request,
+        "portal/home.html",
+        {"person": person, "plans": portal_plan(person=person, user=request.user, request=request)},
+    )

@@ -85,6 +85,8 @@ class Consent(models.Model):
                 condition=Q(withdrawn_at__isnull=True, decision="given"),
                 name="consent_active_idx",
             ),
+            # The latest decision in force per person, category and agency (sharing.policy).
+            models.Index(fields=["person", "category", "agency", "created_at"], name="consent_latest_idx"),
         ]
 
 
@@ -113,6 +115,11 @@ class SafeguardingAccess(models.Model):
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    review_by_admins = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="No information-governance lead but the holder could review it: the admins' queue.",
+    )
     review_due = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=OverrideOutcome.choices, blank=True)
     outcome_notes = models.TextField(blank=True)

@@ -30,9 +30,9 @@ from sharing.models import Category, Consent, ConsentDecision, Record, Safeguard
 #
 #   1. own_agency    the record was written by someone of the viewer's agency;
 #   2. coordination  the category is `general`;
-#   3. consent       every person the record is about has a consent that is given,
-#                    not withdrawn, within its dates today, for this category and
-#                    for the viewer's agency;
+#   3. consent       for every person the record is about, the latest decision in
+#                    force today (within its dates) for this category and the
+#                    viewer's agency is given and not withdrawn;
 #   4. override      the viewer holds a safeguarding override on this case for this
 #                    category: started, not yet expired, not ended early.
 #
@@ -73,8 +73,9 @@ class RecordBasis(RowSQL):
 
         CASE WHEN r.author_agency_id = :agency           THEN 'own_agency'
              WHEN r.category = 'general'                 THEN 'coordination'
-             WHEN the record is about someone, and everyone it is about has an
-                  active consent for r.category with :agency today THEN 'consent'
+             WHEN the record is about someone, and for everyone it is about the
+                  latest decision in force today for r.category with :agency is
+                  given and not withdrawn                 THEN 'consent'
              WHEN EXISTS (an active override of :professional on r.case_id
                           for r.category now)            THEN 'override'
         END
@@ -108,14 +109,28 @@ class RecordBasis(RowSQL):
         agency = _UUID.get_db_prep_value(self.agency_id, connection)
         today = _DATE.get_db_prep_value(self.moment.today, connection)
         now = _WHEN.get_db_prep_value(self.moment.now, connection)
+
+        # The latest decision in force decides: a consent counts when it is given, not
+        # withdrawn and within its dates today, and no decision recorded after it (for the
+        # same person, category and agency) is in force today. A later refusal or a
+        # withdrawal of the latest decision stops sharing; a later `given` restores it.
+        def in_force(t: str) -> str:
+            return (
+                f"{t}.{q('agency_id')} = %s AND {t}.{q('valid_from')} <= %s "
+                f"AND ({t}.{q('valid_until')} IS NULL OR {t}.{q('valid_until')} >= %s)"
+            )
+
         active = (
-            f"sc.{q('agency_id')} = %s AND sc.{q('decision')} = %s AND sc.{q('withdrawn_at')} IS NULL "
-            f"AND sc.{q('valid_from')} <= %s AND (sc.{q('valid_until')} IS NULL OR sc.{q('valid_until')} >= %s)"
+            f"{in_force('sc')} AND sc.{q('decision')} = %s AND sc.{q('withdrawn_at')} IS NULL "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM {q(consent)} sl WHERE sl.{q('person_id')} = sc.{q('person_id')} "
+            f"AND sl.{q('category')} = sc.{q('category')} AND {in_force('sl')} "
+            f"AND (sl.{q('created_at')} > sc.{q('created_at')} "
+            f"OR (sl.{q('created_at')} = sc.{q('created_at')} AND sl.{q('id')} > sc.{q('id')})))"
         )
-        active_params = [agency, ConsentDecision.GIVEN.value, today, today]
+        active_params = [agency, today, today, ConsentDecision.GIVEN.value, agency, today, today]
         about_rows = f"FROM {q(about)} sa WHERE sa.{q('record_id')} = {r}.{q('id')}"
         if self.case_id is None:
-            # Across cases: per record, no person it is about lacks an active consent.
+            # Across cases: per record, no person it is about lacks a consent in force.
             consented = (
                 f"EXISTS (SELECT 1 {about_rows}) AND NOT EXISTS (SELECT 1 {about_rows} "  # noqa: S608
                 f"AND NOT EXISTS (SELECT 1 FROM {q(consent)} sc WHERE sc.{q('person_id')} = sa.{q('person_id')} "
@@ -123,7 +138,7 @@ class RecordBasis(RowSQL):
             )
             consented_params = active_params
         else:
-            # One case's records: the active consents of the case's people, gathered once per
+            # One case's records: the consents in force of the case's people, gathered once per
             # query into a hashed set; each record is consented when the least of its people's
             # "is (person, category) in the set" is 1 (NULL, so not consented, when it is about
             # nobody). Records are only ever about people of their case (record_write checks

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Professional
-from agencies.selectors import is_admin, is_information_governance_lead, professional_for
-from audit.models import AuditEvent
+from agencies.selectors import governed_agency_ids, is_admin, is_information_governance_lead, professional_for
+from audit.models import AuditEvent, AuditVerification
 from audit.reads import AuditedRead
+from audit.seal import last_verification
 from audit.services import audit_record, audit_record_many
 from cases.models import Case, Person
 from cases.selectors import on_a_case_visible_to, parse_uuid
@@ -103,6 +104,27 @@ def _audit_record_reads(*, user: Any, records: Iterable[Record], action: str, re
     if not records:
         return
     basis_of = {r.pk: str(getattr(r, "basis", "") or "") for r in records}
+    through_override: dict[tuple[Any, str], int] = {}
+    for r in records:
+        if basis_of[r.pk] == policy.BASIS_OVERRIDE:
+            key = (r.case_id, r.category)
+            through_override[key] = through_override.get(key, 0) + 1
+    overrides: list[SafeguardingAccess] = []
+    if through_override:
+        cond = Q()
+        for case_id, category in through_override:
+            cond |= Q(case_id=case_id, category=category)
+        overrides = list(
+            policy.active_overrides(professional=_require_professional(user), now=timezone.now()).filter(cond)
+        )
+    override_of = {(a.case_id, a.category): str(a.id) for a in overrides}
+
+    def detail(r: Record) -> dict[str, Any]:
+        # A read under an override names it, so its review lists exactly the records it opened.
+        if basis_of[r.pk] == policy.BASIS_OVERRIDE and (r.case_id, r.category) in override_of:
+            return {"override": override_of[(r.case_id, r.category)]}
+        return {}
+
     events: list[dict[str, Any]] = [
         {
             "action": action,
@@ -112,34 +134,25 @@ def _audit_record_reads(*, user: Any, records: Iterable[Record], action: str, re
             "subject_id": r.pk,
             "subject_agency": r.author_agency_id,
             "basis": basis_of[r.pk],
+            "detail": detail(r),
         }
         for r in records
         for p in r.about.all()
     ]
-    through_override: dict[tuple[Any, str], int] = {}
-    for r in records:
-        if basis_of[r.pk] == policy.BASIS_OVERRIDE:
-            key = (r.case_id, r.category)
-            through_override[key] = through_override.get(key, 0) + 1
-    if through_override:
-        professional = _require_professional(user)
-        cond = Q()
-        for case_id, category in through_override:
-            cond |= Q(case_id=case_id, category=category)
-        for access in policy.active_overrides(professional=professional, now=timezone.now()).filter(cond):
-            events.append(
-                {
-                    "action": "cases.override.used",
-                    "case": access.case_id,
-                    "subject_type": "safeguarding_access",
-                    "subject_id": access.id,
-                    "basis": policy.BASIS_OVERRIDE,
-                    "detail": {
-                        "category": access.category,
-                        "records": through_override.get((access.case_id, access.category), 0),
-                    },
-                }
-            )
+    for access in overrides:
+        events.append(
+            {
+                "action": "cases.override.used",
+                "case": access.case_id,
+                "subject_type": "safeguarding_access",
+                "subject_id": access.id,
+                "basis": policy.BASIS_OVERRIDE,
+                "detail": {
+                    "category": access.category,
+                    "records": through_override.get((access.case_id, access.category), 0),
+                },
+            }
+        )
     audit_record_many(events, actor=user, request=request)
 
 
@@ -267,7 +280,12 @@ def _audit_consent_reads(*, user: Any, person_ids: Iterable[Any], request: Any) 
 def consent_list_for(*, user: Any, person: Person, request: Any = None) -> AuditedRead[Consent]:
     """The person's consent decisions, newest first (the caller passed the person through
     `consent_person_get_for`); reading them is audited as `cases.consent.listed`."""
-    qs = Consent.objects.filter(person=person).select_related("agency", "recorded_by").order_by("-created_at", "-id")
+    qs = (
+        Consent.objects.filter(person=person)
+        .annotate(is_superseded=_superseded(timezone.localdate()))
+        .select_related("agency", "recorded_by__agency")
+        .order_by("-created_at", "-id")
+    )
     return AuditedRead(qs, lambda rows: _audit_consent_reads(user=user, person_ids=[person.pk], request=request))
 
 
@@ -281,19 +299,12 @@ def consent_get_for(*, user: Any, consent_id: Any) -> Consent:
 
 
 SHARED = "shared"
-
-
 NOT_SHARED = "not_shared"
-
-
 REFUSED = "refused"
-
-
 EXPIRED = "expired"
-
-
 WITHDRAWN = "withdrawn"
-
+NOT_YET = "not_yet"
+SUPERSEDED = "superseded"
 
 CONSENT_STATES = {
     SHARED: "Shared",
@@ -301,19 +312,87 @@ CONSENT_STATES = {
     REFUSED: "Refused",
     EXPIRED: "Expired",
     WITHDRAWN: "Withdrawn",
+    NOT_YET: "Not yet in force",
+    SUPERSEDED: "Superseded",
 }
 
 
-def consent_state(consent: Consent, today: date) -> str:
+def _in_force(consent: Consent, today: date) -> bool:
+    return consent.valid_from <= today and (consent.valid_until is None or consent.valid_until >= today)
+
+
+def _order(consent: Consent) -> tuple[Any, str]:
+    return (consent.created_at, str(consent.pk))
+
+
+def consent_states(consents: Iterable[Consent], today: date) -> dict[Any, str]:
+    """The state of each decision among all of one person's decisions (DESIGN: the latest
+    decision in force per category and agency decides, as in sharing.policy):
+    withdrawn, expired, not_yet, superseded (a later decision in force exists), else
+    shared (given) or refused."""
+    consents = list(consents)
+    deciding: dict[tuple[Any, ...], Consent] = {}
+    for c in consents:
+        key = (c.person_id, c.category, c.agency_id)
+        if _in_force(c, today) and (key not in deciding or _order(c) > _order(deciding[key])):
+            deciding[key] = c
+    states: dict[Any, str] = {}
+    for c in consents:
+        if c.withdrawn_at is not None:
+            states[c.pk] = WITHDRAWN
+        elif c.valid_until is not None and c.valid_until < today:
+            states[c.pk] = EXPIRED
+        elif c.valid_from > today:
+            states[c.pk] = NOT_YET
+        elif deciding[(c.person_id, c.category, c.agency_id)].pk != c.pk:
+            states[c.pk] = SUPERSEDED
+        else:
+            states[c.pk] = REFUSED if c.decision == ConsentDecision.REFUSED else SHARED
+    return states
+
+
+def _superseded(today: date) -> Exists:
+    """True where a decision recorded after the outer one, for the same person, category
+    and agency, is in force today."""
+    later = Consent.objects.filter(
+        person_id=OuterRef("person_id"),
+        category=OuterRef("category"),
+        agency_id=OuterRef("agency_id"),
+        valid_from__lte=today,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    later = later.filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+    )
+    return Exists(later)
+
+
+def consent_state(consent: Consent, today: date | None = None) -> str:
+    """One decision's state among the person's decisions for the same category and agency:
+    from its `is_superseded` annotation (`consent_list_for`), else with one query."""
+    today = today or timezone.localdate()
+    superseded = getattr(consent, "is_superseded", None)
+    if superseded is None:
+        superseded = Consent.objects.filter(pk=consent.pk).filter(_superseded(today)).exists()
     if consent.withdrawn_at is not None:
         return WITHDRAWN
-    if consent.decision == ConsentDecision.REFUSED:
-        return REFUSED
     if consent.valid_until is not None and consent.valid_until < today:
         return EXPIRED
     if consent.valid_from > today:
+        return NOT_YET
+    if superseded:
+        return SUPERSEDED
+    return REFUSED if consent.decision == ConsentDecision.REFUSED else SHARED
+
+
+def _cell_state(decisions: list[Consent], states: dict[Any, str], today: date) -> str:
+    """A grid cell: the state of the decision in force that decides (shared, refused or
+    withdrawn); with none in force, that of the latest decision (expired, not yet)."""
+    in_force = [c for c in decisions if _in_force(c, today)]
+    if in_force:
+        return states[max(in_force, key=_order).pk]
+    if not decisions:
         return NOT_SHARED
-    return SHARED
+    return states[max(decisions, key=_order).pk]
 
 
 @dataclass
@@ -333,9 +412,10 @@ class ConsentGrid:
 
 def consent_grid(*, user: Any, case: Case, today: date | None = None, request: Any = None) -> list[ConsentGrid]:
     """Per person of the case: category × agency -> shared / not shared / refused /
-    expired / withdrawn. Agencies are those on the case team plus any named in a
-    consent. A cell is `shared` when any consent is in force; otherwise the state of
-    the most recent decision. Three queries whatever the number of consents."""
+    withdrawn / expired / not yet. Agencies are those on the case team plus any named in a
+    consent. A cell is the state of the latest decision in force (as in sharing.policy);
+    with none in force, that of the latest decision. Three queries whatever the number
+    of consents."""
     people = list(case.people.order_by("family_name", "given_name"))
     team_agencies = Agency.objects.filter(
         professionals__assignments__case=case, professionals__assignments__ended_on__isnull=True
@@ -357,7 +437,11 @@ def person_consent_grid(*, user: Any, person: Person, today: date | None = None,
 
 
 def _grids(people: list[Person], team_agencies: QuerySet[Agency], today: date) -> list[ConsentGrid]:
-    consents = list(Consent.objects.filter(person__in=people).select_related("agency").order_by("created_at", "id"))
+    consents = list(
+        Consent.objects.filter(person__in=people)
+        .select_related("agency", "recorded_by__agency")
+        .order_by("created_at", "id")
+    )
     agencies = {a.pk: a for a in team_agencies}
     for c in consents:
         agencies.setdefault(c.agency_id, c.agency)
@@ -365,11 +449,13 @@ def _grids(people: list[Person], team_agencies: QuerySet[Agency], today: date) -
     grids = []
     for person in people:
         mine = [c for c in consents if c.person_id == person.pk]
-        state: dict[tuple[str, Any], str] = {}
-        for c in mine:  # oldest first: the latest decision wins, unless one is in force
-            key = (c.category, c.agency_id)
-            if state.get(key) != SHARED:
-                state[key] = consent_state(c, today)
+        states = consent_states(mine, today)
+        by_key: dict[tuple[str, Any], list[Consent]] = {}
+        for c in mine:
+            by_key.setdefault((c.category, c.agency_id), []).append(c)
+        state = {key: _cell_state(decisions, states, today) for key, decisions in by_key.items()}
+        for c in mine:
+            c.state = states[c.pk]  # type: ignore[attr-defined]
         rows = [
             ConsentGridRow(
                 category=value,
@@ -405,25 +491,84 @@ def overrides_active_for(*, user: Any, case: Case | None = None) -> QuerySet[Saf
 
 
 def override_review_queue(*, user: Any, include_reviewed: bool = False) -> QuerySet[SafeguardingAccess]:
-    """Overrides taken by staff of the agencies whose IG lead the viewer is, unreviewed
-    first and soonest due first."""
+    """The overrides the viewer must review: those assigned to them and, for admins, the
+    administrators' queue (no IG lead but the holder could review them). Unreviewed first,
+    soonest due first."""
     professional = professional_for(user)
-    if professional is None:
-        return SafeguardingAccess.objects.none()
-    qs = SafeguardingAccess.objects.filter(professional__agency__information_governance_lead=professional)
+    where = Q(pk__in=[])
+    if professional is not None:
+        where |= Q(reviewer=professional)
+    if is_admin(user):
+        where |= Q(review_by_admins=True)
+    qs = SafeguardingAccess.objects.filter(where)
+    if professional is not None:
+        qs = qs.exclude(professional=professional)  # nobody reviews their own override
     if not include_reviewed:
         qs = qs.filter(outcome="")
-    return qs.select_related("case", "professional__agency", "reviewed_by").order_by(
+    return qs.select_related("case", "professional__agency", "reviewer", "reviewed_by").order_by(
         "-outcome", "review_due", "started_at"
     )
 
 
-def override_get_for_review(*, user: Any, access_id: Any) -> SafeguardingAccess:
-    pk = parse_uuid(access_id)
-    access = override_review_queue(user=user, include_reviewed=True).filter(pk=pk).first()
+def overrides_visible_to(*, user: Any, review: str = "") -> QuerySet[SafeguardingAccess]:
+    """The overrides the caller holds or must review (admins: every override); with
+    `review="pending"` only those not yet reviewed."""
+    professional = professional_for(user)
+    if is_admin(user):
+        qs = SafeguardingAccess.objects.all()
+    elif professional is None:
+        return SafeguardingAccess.objects.none()
+    else:
+        qs = SafeguardingAccess.objects.filter(Q(professional=professional) | Q(reviewer=professional))
+    if review == "pending":
+        qs = qs.filter(outcome="")
+    return qs.select_related("case", "professional__agency", "reviewer", "reviewed_by").order_by("-started_at", "-id")
+
+
+def override_get_for(*, user: Any, access_id: Any) -> SafeguardingAccess:
+    """One override the caller holds or must review (admins: any); Http404 otherwise."""
+    access = overrides_visible_to(user=user).filter(pk=parse_uuid(access_id)).first()
     if access is None:
         raise Http404("Not found")
     return access
+
+
+def override_get_to_review(*, access_id: Any) -> SafeguardingAccess:
+    """The override a review is posted to, whoever posts it (Http404 only when it does not
+    exist): the service answers 403 to anyone but its reviewer or an admin."""
+    access = SafeguardingAccess.objects.filter(pk=parse_uuid(access_id)).select_related("professional").first()
+    if access is None:
+        raise Http404("Not found")
+    return access
+
+
+@dataclass(frozen=True)
+class RecordOpened:
+    record: Any
+    at: datetime
+    category: str
+    action: str
+
+
+def override_records_opened(*, access: SafeguardingAccess) -> list[RecordOpened]:
+    """Exactly the records the holder read under this override (each read's time and
+    category), from the audit events that name it; oldest first."""
+    rows = (
+        AuditEvent.objects.filter(
+            case=access.case_id,
+            actor=access.professional_id,
+            subject_type="record",
+            basis=policy.BASIS_OVERRIDE,
+            at__gte=access.started_at,
+        )
+        .filter(detail__override=str(access.id))
+        .order_by("at", "id")
+        .values_list("subject_id", "at", "action")
+    )
+    opened: dict[tuple[Any, Any, str], RecordOpened] = {}
+    for record_id, at, action in rows:  # one event per person the record is about: one line per read
+        opened.setdefault((record_id, at, action), RecordOpened(record_id, at, access.category, action))
+    return list(opened.values())
 
 
 def override_get_for_holder(*, user: Any, access_id: Any) -> SafeguardingAccess:
@@ -441,23 +586,77 @@ AUDIT_FILTERS = ("case", "person", "actor", "action", "from", "to")
 AUDIT_EXPORT_LIMIT = 50_000
 
 
+def audit_last_verification() -> AuditVerification | None:
+    """The last `audit_verify` result, for the IG pages."""
+    return last_verification()
+
+
 def can_read_audit(*, user: Any) -> bool:
     return is_admin(user) or is_information_governance_lead(user=user)
 
 
-def audit_list_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[AuditEvent]:
+AUDIT_TRAIL_VIEWED = "audit.trail.viewed"
+AUDIT_TRAIL_EXPORTED = "audit.trail.exported"
+
+
+def audit_list_visible_to(
+    *,
+    user: Any,
+    filters: dict[str, Any] | None = None,
+    action: str = AUDIT_TRAIL_VIEWED,
+    request: Any = None,
+    nothing: bool = False,
+) -> AuditedRead[AuditEvent]:
+    """The audit trail as the caller may read it (`audit_events_visible_to`); reading it is
+    itself audited: each page or export read writes one `action` event (viewed, or
+    exported for the CSV) naming the filters (identifiers, codes and dates only) and the
+    number of events read, with the person and case filtered on. `nothing`: a bad filter
+    form, which reads no event."""
+    qs = AuditEvent.objects.none() if nothing else audit_events_visible_to(user=user, filters=filters)
+    filters = filters or {}
+    basis = "admin" if is_admin(user) else "own_agency"
+
+    def audit(rows: list[AuditEvent]) -> None:
+        audit_record(
+            action=action,
+            actor=user,
+            request=request,
+            person=_uuid_or_none(filters.get("person")),
+            case=_uuid_or_none(filters.get("case")),
+            subject_type="audit_trail",
+            basis=basis,
+            detail={
+                "events": len(rows),
+                "filters": {k: str(v) for k, v in filters.items() if v not in (None, "")},
+            },
+        )
+
+    return AuditedRead(qs, audit)
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    if not value:
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def audit_events_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[AuditEvent]:
     """Admins read every event; an information-governance lead reads events whose actor
     belongs to their agency and events about records their agency wrote. Everyone else
     reads nothing (the views answer 403). Filters: case, person, actor (UUIDs), action
     (exact code, or a prefix ending in '.'), from / to (dates, inclusive, TIME_ZONE).
-    A malformed filter matches nothing rather than everything."""
+    A malformed filter matches nothing rather than everything. Not audited: callers read
+    through `audit_list_visible_to`."""
     if is_admin(user):
         qs = AuditEvent.objects.all()
     else:
         professional = professional_for(user)
         if professional is None:
             return AuditEvent.objects.none()
-        agency_ids = list(Agency.objects.filter(information_governance_lead=professional).values_list("pk", flat=True))
+        agency_ids = governed_agency_ids(professional=professional)
         if not agency_ids:
             return AuditEvent.objects.none()
         qs = AuditEvent.objects.filter(Q(actor_agency__in=agency_ids) | Q(subject_agency__in=agency_ids))

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Professional
-from agencies.selectors import professional_for
+from agencies.selectors import information_governance_leads, is_admin, professional_for
 from audit.services import audit_record, audit_record_many
-from cases.models import Case, Person
+from cases.models import Case, Person, RoleAssignment
 from cases.selectors import CONTRIBUTE, get_case_for
 from cases.services import actor_professional
 from sharing import policy
@@ -130,6 +130,27 @@ def _person_actor_kind(actor: Any, person: Person) -> str:
     return "professional"
 
 
+def consent_may_record(*, actor: Any, person: Person, agency: Agency) -> bool:
+    """Nobody grants their own agency access (DESIGN invariant 9): a decision about what
+    `agency` may see is recorded by the person themself (their portal account), or by a
+    professional on one of the person's case teams who does not work for `agency`."""
+    if person.user_id is not None and getattr(actor, "pk", None) == person.user_id:
+        return True
+    professional = professional_for(actor)
+    if professional is None or professional.agency_id == agency.pk:
+        return False
+    return RoleAssignment.objects.filter(case__people=person, professional=professional, ended_on__isnull=True).exists()
+
+
+def consent_who_may_record(agency: Agency) -> str:
+    """The 403 message: who can record a decision about what `agency` may see."""
+    return (
+        f"A decision about what {agency.name} may see is recorded by the person themself (or someone with "
+        f"parental responsibility) through the portal, or by a professional on the person's case who does "
+        f"not work for {agency.name}, such as the lead professional."
+    )
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -145,7 +166,8 @@ def consent_record(
     request: Any = None,
 ) -> Consent:
     """Record a person's decision to share (or refuse to share) one category with one
-    agency. Recorded by a professional on the person's cases or by the person themself."""
+    agency; the latest decision in force decides (sharing.policy). Bad input is a
+    ValidationError (400) before the right is asked: `consent_may_record` (403)."""
     kind = _person_actor_kind(actor, person)
     errors: dict[str, str] = {}
     if agency is not None and not isinstance(agency, Agency):
@@ -172,6 +194,8 @@ def consent_record(
     if errors:
         raise ValidationError(errors)
     assert agency is not None and valid_from is not None  # checked above
+    if not consent_may_record(actor=actor, person=person, agency=agency):
+        raise PermissionDenied(consent_who_may_record(agency))
     consent = Consent.objects.create(
         person=person,
         category=str(category),
@@ -226,13 +250,28 @@ def _case_people_ids(case_id: Any) -> list[Any]:
     return list(Case.people.through.objects.filter(case_id=case_id).values_list("person_id", flat=True))
 
 
+def override_reviewer_for(*, holder: Professional, case: Case) -> Professional | None:
+    """Who reviews an override (DESIGN invariant 9: never the holder): an IG lead of the
+    holder's agency who is not the holder, else an IG lead of the lead professional's
+    agency who is not the holder, else nobody: the administrators' queue."""
+    lead_agency = Professional.objects.filter(pk=case.lead_professional_id).values_list("agency_id", flat=True).first()
+    for agency_id in dict.fromkeys([holder.agency_id, lead_agency]):
+        if agency_id is None:
+            continue
+        for lead in information_governance_leads(agency_id=agency_id):
+            if lead.pk != holder.pk:
+                return lead
+    return None
+
+
 @transaction.atomic
 def safeguarding_access_take(
     *, case: Case, category: str | None, lawful_basis: str | None, justification: str, actor: Any, request: Any = None
 ) -> SafeguardingAccess:
     """Break glass: see one category of one case for 72 hours, on a lawful basis with a
-    written justification. Opens a review for the actor's agency's IG lead. The caller
-    has checked the actor can see the case."""
+    written justification. Never refused for want of a reviewer: the review goes to
+    `override_reviewer_for`, or to the administrators' queue. The caller has checked the
+    actor can see the case."""
     professional = actor_professional(actor)
     errors: dict[str, str] = {}
     if category not in Category.values:
@@ -248,6 +287,7 @@ def safeguarding_access_take(
     now = timezone.now()
     if policy.active_overrides(professional=professional, now=now).filter(case=case, category=category).exists():
         raise ValidationError({"category": "You already hold an active override for this category on this case."})
+    reviewer = override_reviewer_for(holder=professional, case=case)
     access = SafeguardingAccess.objects.create(
         case=case,
         professional=professional,
@@ -256,7 +296,8 @@ def safeguarding_access_take(
         justification=justification.strip(),
         started_at=now,
         expires_at=now + timedelta(hours=OVERRIDE_HOURS),
-        reviewer=professional.agency.information_governance_lead,
+        reviewer=reviewer,
+        review_by_admins=reviewer is None,
         review_due=timezone.localdate(now) + timedelta(days=OVERRIDE_REVIEW_DAYS),
     )
     audit_record_many(
@@ -330,6 +371,16 @@ def safeguarding_access_expire_due(*, now: datetime | None = None, professional:
     return ended
 
 
+def override_may_review(*, access: SafeguardingAccess, user: Any) -> bool:
+    """The assigned reviewer, or an administrator; never the holder."""
+    professional = professional_for(user)
+    if professional is not None and professional.pk == access.professional_id:
+        return False
+    if is_admin(user):
+        return True
+    return professional is not None and access.reviewer_id == professional.pk
+
+
 @transaction.atomic
 def safeguarding_review_record(
     *,
@@ -340,16 +391,11 @@ def safeguarding_review_record(
     notes: str = "",
     request: Any = None,
 ) -> SafeguardingAccess:
-    """The information-governance lead of the override holder's agency records whether
-    it was justified and whether the person may be told."""
-    reviewer = actor_professional(actor)
-    lead_id = (
-        Agency.objects.filter(pk=access.professional.agency_id)
-        .values_list("information_governance_lead_id", flat=True)
-        .first()
-    )
-    if lead_id != reviewer.id:
-        raise PermissionDenied("Only the agency's information-governance lead reviews its overrides.")
+    """The assigned reviewer (or an administrator) records whether the override was
+    justified and whether the person may be told. Nobody reviews their own override."""
+    if not override_may_review(access=access, user=actor):
+        raise PermissionDenied("Only the override's assigned reviewer or an administrator can review it.")
+    reviewer = professional_for(actor)
     if outcome not in OverrideOutcome.values:
         raise ValidationError({"outcome": "Choose justified or not justified."})
     now = timezone.now()

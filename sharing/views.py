@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies.selectors import is_information_governance_lead
+from agencies.selectors import is_admin, is_information_governance_lead
 from cases import selectors as case_selectors
 from cases.forms import apply_service_errors
 from cases.pages import paginate, professional_required
@@ -197,7 +197,7 @@ def person_consents(request: HttpRequest, person_id: str) -> HttpResponse:
     person = selectors.consent_person_get_for(user=request.user, person_id=person_id)
     consents = list(selectors.consent_list_for(user=request.user, person=person, request=request))
     for c in consents:
-        c.state = selectors.consent_state(c, selectors.today())  # type: ignore[attr-defined]
+        c.state = selectors.consent_state(c)  # type: ignore[attr-defined]  # from its annotation, no query
     return render(
         request,
         "sharing/person_consents.html",
@@ -268,10 +268,10 @@ def override_end(request: HttpRequest, access_id: str) -> HttpResponse:
     return redirect("cases:case_detail", case_id=override.case_id)
 
 
-@professional_required
+@login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not is_information_governance_lead(user=request.user):
-        raise PermissionDenied("Only information-governance leads review overrides.")
+    if not (is_information_governance_lead(user=request.user) or is_admin(request.user)):
+        raise PermissionDenied("Only information-governance leads and administrators review overrides.")
     show_all = request.GET.get("all") == "1"
     page, page_range, query = paginate(
         request, selectors.override_review_queue(user=request.user, include_reviewed=show_all)
@@ -279,14 +279,22 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sharing/review_queue.html",
-        {"page": page, "page_range": page_range, "query": query, "show_all": show_all},
+        {
+            "page": page,
+            "page_range": page_range,
+            "query": query,
+            "show_all": show_all,
+            "verification": selectors.audit_last_verification(),
+        },
     )
 
 
-@professional_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def review_record(request: HttpRequest, access_id: str) -> HttpResponse:
-    override = selectors.override_get_for_review(user=request.user, access_id=access_id)
+    override = selectors.override_get_for(user=request.user, access_id=access_id)
+    if not services.override_may_review(access=override, user=request.user) and not override.outcome:
+        raise PermissionDenied("Only the override's assigned reviewer or an administrator can review it.")
     form = OverrideReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -304,34 +312,44 @@ def review_record(request: HttpRequest, access_id: str) -> HttpResponse:
         else:
             messages.success(request, "The review outcome is recorded.")
             return redirect("sharing:review_queue")
-    return render(request, "sharing/review_form.html", {"form": form, "override": override})
+    return render(
+        request,
+        "sharing/review_form.html",
+        {"form": form, "override": override, "opened": selectors.override_records_opened(access=override)},
+    )
 
 
 # --- The audit trail -------------------------------------------------------------------
 
 
-def _audit_events(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
+def _audit_events(request: HttpRequest, action: str) -> tuple[AuditFilterForm, Any]:
     if not selectors.can_read_audit(user=request.user):
         raise PermissionDenied("Only information-governance leads and administrators read the audit trail.")
     form = AuditFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else {}
     if form.is_bound and not form.is_valid():
-        return form, selectors.audit_list_visible_to(user=request.user).none()
-    return form, selectors.audit_list_visible_to(user=request.user, filters=filters)
+        return form, selectors.audit_list_visible_to(user=request.user, action=action, request=request, nothing=True)
+    filters = form.filters() if form.is_valid() else {}
+    return form, selectors.audit_list_visible_to(user=request.user, filters=filters, action=action, request=request)
 
 
 @login_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    form, events = _audit_events(request)
+    form, events = _audit_events(request, selectors.AUDIT_TRAIL_VIEWED)
     page, page_range, query = paginate(request, events)
     return render(
         request,
         "sharing/audit_trail.html",
-        {"form": form, "page": page, "page_range": page_range, "query": query},
+        {
+            "form": form,
+            "page": page,
+            "page_range": page_range,
+            "query": query,
+            "verification": selectors.audit_last_verification(),
+        },
     )
 
 
 @login_required
 def audit_export(request: HttpRequest) -> HttpResponse:
-    _form, events = _audit_events(request)
+    _form, events = _audit_events(request, selectors.AUDIT_TRAIL_EXPORTED)
     return csv_response(selectors.audit_export_rows(events=events[: selectors.AUDIT_EXPORT_LIMIT]), "audit.csv")

@@ -39,10 +39,12 @@ class AuditEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-def _events(request: Request):  # type: ignore[no-untyped-def]
+def _events(request: Request, action: str):  # type: ignore[no-untyped-def]
     if not selectors.can_read_audit(user=request.user):
         raise PermissionDenied("Only information-governance leads and administrators read the audit trail.")
-    return selectors.audit_list_visible_to(user=request.user, filters=request.query_params.dict())
+    return selectors.audit_list_visible_to(
+        user=request.user, filters=request.query_params.dict(), action=action, request=request._request
+    )
 
 
 class AuditListView(APIView):
@@ -53,7 +55,7 @@ class AuditListView(APIView):
 
     @extend_schema(parameters=AUDIT_PARAMETERS, responses=AuditEventSerializer(many=True), tags=["audit"])
     def get(self, request: Request) -> Response:
-        page = paginate(self, request, _events(request))
+        page = paginate(self, request, _events(request, selectors.AUDIT_TRAIL_VIEWED))
         return paginated_response(self, AuditEventSerializer(page, many=True).data)
 
 
@@ -62,5 +64,5 @@ class AuditExportView(APIView):
 
     @extend_schema(parameters=AUDIT_PARAMETERS, responses={(200, "text/csv"): str}, tags=["audit"])
     def get(self, request: Request) -> HttpResponse:
-        events = _events(request)[: selectors.AUDIT_EXPORT_LIMIT]
+        events = _events(request, selectors.AUDIT_TRAIL_EXPORTED)[: selectors.AUDIT_EXPORT_LIMIT]
         return csv_response(selectors.audit_export_rows(events=events), "audit.csv")

@@ -16,6 +16,17 @@ urlpatterns = [
         consents.CaseSafeguardingAccessView.as_view(),
         name="case-safeguarding-access",
     ),
+    path("safeguarding-access/", consents.SafeguardingAccessListView.as_view(), name="safeguarding-access-list"),
+    path(
+        "safeguarding-access/<str:access_id>/",
+        consents.SafeguardingAccessDetailView.as_view(),
+        name="safeguarding-access-detail",
+    ),
+    path(
+        "safeguarding-access/<str:access_id>/review/",
+        consents.SafeguardingAccessReviewView.as_view(),
+        name="safeguarding-access-review",
+    ),
     path("audit/", audit.AuditListView.as_view(), name="audit-list"),
     path("audit/export/", audit.AuditExportView.as_view(), name="audit-export"),
 ]

@@ -72,7 +72,40 @@ ENDPOINTS = [
     ),
     ("admin", "patch", lambda s: f"/api/v1/professionals/{s.nia.id}/", ["team", "profession", "is_active"]),
     ("anon", "post", lambda s: "/api/v1/auth/token/", ["username", "password"]),
+    (
+        "nia",
+        "post",
+        lambda s: f"/api/v1/people/{s.maya.id}/consents/",
+        ["category", "agency", "purpose", "decision", "valid_from", "valid_until", "given_by"],
+    ),
+    (
+        "nia",
+        "post",
+        lambda s: f"/api/v1/cases/{s.case.id}/safeguarding-access/",
+        ["category", "lawful_basis", "justification"],
+    ),
+    (
+        "ivy",
+        "post",
+        lambda s: f"/api/v1/safeguarding-access/{_override(s)}/review/",
+        ["outcome", "person_may_be_told", "note"],
+    ),
 ]
+
+
+def _override(scene):
+    """An override of nia's (reviewer: ivy), taken once per scene."""
+    if not hasattr(scene, "override"):
+        from sharing import services as sharing_services
+
+        scene.override = sharing_services.safeguarding_access_take(
+            case=scene.case,
+            category="social_care",
+            lawful_basis="child_at_risk",
+            justification="Maya disclosed harm at school today; I need to see it.",
+            actor=scene.nia.user,
+        )
+    return scene.override.id
 
 
 @pytest.mark.parametrize("role,method,path,fields", ENDPOINTS, ids=[f"{e[1]}-{'-'.join(e[3][:2])}" for e in ENDPOINTS])

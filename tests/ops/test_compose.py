@@ -118,3 +118,14 @@ def test_readme_documents_every_environment_variable_the_settings_read():
     readme = (ROOT / "README.md").read_text()
     documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", readme))
     assert settings_env_names() - documented == set()
+
+
+def test_migrations_run_as_the_owner_and_the_app_as_the_runtime_role(compose):
+    """The owner migrates and grants; web, worker and beat connect as joinedup_app, which may
+    only INSERT and SELECT the audit tables (tests/ops/test_runtime_role.py proves it)."""
+    migrate = compose["services"]["migrate"]
+    assert "joinedup:joinedup@" in migrate["environment"]["DATABASE_URL"]
+    command = " ".join(words(migrate["command"]))
+    assert "migrate --noinput" in command and "audit_grant_runtime_role joinedup_app" in command
+    for name in APP_SERVICES:
+        assert compose["services"][name]["environment"]["DATABASE_URL"].startswith("postgres://joinedup_app:")

@@ -24,6 +24,10 @@ def write(world, author, category, about=None, text=TEXT, case=None):
 
 
 def consent(world, person, category, agency, *, valid_from=None, valid_until=None, decision="given", actor=None):
+    """Recorded by a professional on the case who does not work for the receiving agency
+    (nobody grants their own agency access): nia for social care's sight, else sam."""
+    if actor is None:
+        actor = world.nia if agency.pk == world.social.pk else world.sam
     return sharing_services.consent_record(
         person=person,
         category=category,
@@ -33,7 +37,7 @@ def consent(world, person, category, agency, *, valid_from=None, valid_until=Non
         valid_until=valid_until,
         given_by="Parent with parental responsibility",
         decision=decision,
-        actor=(actor or world.sam).user,
+        actor=actor.user,
     )
 
 

@@ -46,15 +46,11 @@ class ModelConsent:
     decision: str
     valid_from: datetime.date
     valid_until: datetime.date | None
+    recorded: tuple  # (created_at, id as text): the order decisions were recorded in
     withdrawn: bool = False
 
-    def active(self, today: datetime.date) -> bool:
-        return (
-            self.decision == "given"
-            and not self.withdrawn
-            and self.valid_from <= today
-            and (self.valid_until is None or today <= self.valid_until)
-        )
+    def in_force(self, today: datetime.date) -> bool:
+        return self.valid_from <= today and (self.valid_until is None or today <= self.valid_until)
 
 
 @dataclass
@@ -88,6 +84,19 @@ class Oracle:
     overrides: list[ModelOverride] = field(default_factory=list)
     records: list[ModelRecord] = field(default_factory=list)
 
+    def shares(self, person: str, category: str, agency: str, today: datetime.date) -> bool:
+        """The latest decision in force for this person, category and agency is a given
+        consent that is not withdrawn (a later refusal or withdrawal stops sharing)."""
+        in_force = [
+            c
+            for c in self.consents
+            if c.person == person and c.category == category and c.agency == agency and c.in_force(today)
+        ]
+        if not in_force:
+            return False
+        latest = max(in_force, key=lambda c: c.recorded)
+        return latest.decision == "given" and not latest.withdrawn
+
     def sees_case(self, viewer: str) -> bool:
         return viewer in self.members or any(self.team_lead_of.get(m) == viewer for m in self.members)
 
@@ -100,13 +109,7 @@ class Oracle:
         if record.category == "general":
             return "coordination"
         today, now = timezone.localdate(), timezone.now()
-        if all(
-            any(
-                c.person == p and c.category == record.category and c.agency == agency and c.active(today)
-                for c in self.consents
-            )
-            for p in record.about
-        ):
+        if all(self.shares(p, record.category, agency, today) for p in record.about):
             return "consent"
         if any(o.professional == viewer and o.category == record.category and o.active(now) for o in self.overrides):
             return "override"
@@ -124,6 +127,12 @@ class SharingMachine(RuleBasedStateMachine):
             "p1": case_services.person_register(given_name="Ada", family_name="One", actor=w.sam.user),
             "p2": case_services.person_register(given_name="Bo", family_name="Two", actor=w.sam.user),
         }
+        # Each person records their own decisions through their portal account (nobody on
+        # the case grants their own agency access, and the team changes as the machine runs).
+        for key, person in self.people.items():
+            case_services.person_portal_account_create(
+                person=person, username=f"{key}-{person.pk.hex[:12]}", password=w.password, actor=w.sam.user
+            )
         self.case = case_services.case_open(
             title="Machine family", people=list(self.people.values()), lead=w.sam, actor=w.sam.user
         )
@@ -189,9 +198,11 @@ class SharingMachine(RuleBasedStateMachine):
             valid_from=valid_from,
             valid_until=valid_until,
             given_by="Parent",
-            actor=self.world.sam.user,
+            actor=self.people[person].user,
         )
-        self.oracle.consents.append(ModelConsent(c.id, person, category, agency, decision, valid_from, valid_until))
+        self.oracle.consents.append(
+            ModelConsent(c.id, person, category, agency, decision, valid_from, valid_until, (c.created_at, str(c.id)))
+        )
 
     def _withdrawable(self):
         return [c for c in self.oracle.consents if not c.withdrawn and c.decision == "given"]
@@ -201,7 +212,8 @@ class SharingMachine(RuleBasedStateMachine):
     def withdraw_consent(self, data):
         open_ = self._withdrawable()
         chosen = data.draw(st.sampled_from(open_), label="consent")
-        sharing_services.consent_withdraw(consent=Consent.objects.get(pk=chosen.id), actor=self.world.sam.user)
+        consent = Consent.objects.get(pk=chosen.id)
+        sharing_services.consent_withdraw(consent=consent, actor=self.people[chosen.person].user)
         chosen.withdrawn = True
 
     @rule(days=st.integers(min_value=1, max_value=3))

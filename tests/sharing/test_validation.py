@@ -36,7 +36,7 @@ def stranger(world, admin_user):
 def consent_payload(world, **overrides):
     data = {
         "category": "health",
-        "agency": str(world.health.id),
+        "agency": str(world.health.id),  # recorded by sam (social care): not of the receiving agency
         "purpose": "Joint support plan",
         "valid_from": days(0).isoformat(),
         "given_by": "Maya's mother",
@@ -86,6 +86,10 @@ CONSENT_CASES = [
     ("unknown_category", {"category": "astrology"}, "category"),
     ("missing_agency", {"agency": None}, "agency"),
     ("missing_given_by", {"given_by": ""}, "given_by"),
+    ("unknown_agency", {"agency": "9b3a2c52-5d7e-4d7a-9f57-0a8f3a1c2b11"}, "agency"),
+    ("malformed_agency", {"agency": "not-an-agency"}, "agency"),
+    ("decision_outside_the_list", {"decision": "maybe"}, "decision"),
+    ("malformed_date", {"valid_from": "2026-02-30"}, "valid_from"),
 ]
 
 
@@ -176,3 +180,64 @@ def test_writing_a_record_needs_a_place_on_the_case(world, admin_user):
     response = client.post(f"/api/v1/cases/{world.case.id}/records/", record_payload(world), format="json")
     assert response.status_code == 404
     assert not Record.objects.exists()
+
+
+def test_bad_input_from_a_professional_of_the_receiving_agency_is_still_a_400_first(world, api):
+    """Field messages come before the right: an unknown category is a 400 for anyone."""
+    response = api.post(
+        f"/api/v1/people/{world.maya.id}/consents/",
+        consent_payload(world, agency=str(world.social.id), category="astrology"),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "category" in response.json()
+    assert not Consent.objects.exists()
+
+
+REVIEW_CASES = [
+    ("outcome_outside_the_list", {"outcome": "fine"}, "outcome"),
+    ("missing_outcome", {"outcome": None}, "outcome"),
+    ("told_not_a_boolean", {"person_may_be_told": "perhaps"}, "person_may_be_told"),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "field"), REVIEW_CASES, ids=[c[0] for c in REVIEW_CASES])
+def test_bad_review_is_refused_with_a_field_message_and_nothing_is_written(world, name, change, field):
+    from sharing import services as sharing_services
+
+    access = sharing_services.safeguarding_access_take(
+        case=world.case,
+        category="social_care",
+        lawful_basis="child_at_risk",
+        justification=JUSTIFICATION,
+        actor=world.nia.user,
+    )
+    client = APIClient()
+    client.force_authenticate(world.ivy.user)  # the assigned reviewer
+    body = {k: v for k, v in {"outcome": "justified", "person_may_be_told": False, **change}.items() if v is not None}
+    before = AuditEvent.objects.count()
+    response = client.post(f"/api/v1/safeguarding-access/{access.id}/review/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    access.refresh_from_db()
+    assert (access.outcome, access.reviewed_at) == ("", None)
+    assert AuditEvent.objects.count() == before
+
+
+def test_bad_review_is_refused_inline_on_the_page(world):
+    from sharing import services as sharing_services
+
+    access = sharing_services.safeguarding_access_take(
+        case=world.case,
+        category="social_care",
+        lawful_basis="child_at_risk",
+        justification=JUSTIFICATION,
+        actor=world.nia.user,
+    )
+    page = Client()
+    page.force_login(world.ivy.user)
+    response = page.post(f"/governance/reviews/{access.id}/", {"outcome": "fine"})
+    assert response.status_code == 200
+    assert response.context["form"].errors.get("outcome")
+    access.refresh_from_db()
+    assert access.outcome == ""

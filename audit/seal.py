@@ -1,0 +1,162 @@
+"""Tampering shows: the trail is sealed in order into a chain of keyed digests.
+
+`seal()` (beat, every minute: `manage.py audit_seal`) digests every event recorded
+before `now - AUDIT_SEAL_DELAY_SECONDS` and after the last seal, in (at, id) order,
+with HMAC-SHA256 under AUDIT_SEAL_KEY, chained to the previous seal's digest.
+`verify()` (beat, daily: `manage.py audit_verify`) recomputes every seal from the
+events as they are now: an UPDATE, DELETE, TRUNCATE, a bypassed trigger or an insert
+back-dated into a sealed window changes a digest or a count, and the first broken
+seal is named. The key is not in the database, so whoever can write the tables
+cannot forge a seal. The delay leaves transactions still open at sealing time room to
+commit before their window is sealed.
+
+Floor 1: knows nothing of ours. May use: Django only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent, AuditSeal, AuditVerification
+
+FIELDS = [
+    "id",
+    "at",
+    "action",
+    "actor_user_id",
+    "actor",
+    "actor_name",
+    "actor_agency",
+    "person",
+    "case",
+    "subject_type",
+    "subject_id",
+    "subject_agency",
+    "basis",
+    "ip",
+    "detail",
+]
+CHUNK = 5000
+
+
+def _key() -> bytes:
+    return str(settings.AUDIT_SEAL_KEY).encode()
+
+
+def _line(row: tuple[Any, ...]) -> bytes:
+    values = []
+    for value in row:
+        if isinstance(value, datetime):
+            values.append(value.astimezone(UTC).isoformat())
+        elif isinstance(value, dict | list):
+            values.append(json.dumps(value, sort_keys=True, separators=(",", ":")))
+        else:
+            values.append("" if value is None else str(value))
+    return "\x1f".join(values).encode() + b"\x1e"
+
+
+def _window(sealed_from: datetime | None, sealed_until: datetime) -> Iterable[tuple[Any, ...]]:
+    qs = AuditEvent.objects.filter(at__lt=sealed_until)
+    if sealed_from is not None:
+        qs = qs.filter(at__gte=sealed_from)
+    return qs.order_by("at", "id").values_list(*FIELDS).iterator(chunk_size=CHUNK)
+
+
+def _digest(
+    previous: str, sealed_from: datetime | None, sealed_until: datetime, rows: Iterable[tuple[Any, ...]]
+) -> tuple[str, int]:
+    mac = hmac.new(_key(), digestmod=hashlib.sha256)
+    mac.update(previous.encode())
+    mac.update(b"|" + (sealed_from.isoformat() if sealed_from else "").encode())
+    mac.update(b"|" + sealed_until.isoformat().encode() + b"|")
+    count = 0
+    for row in rows:
+        mac.update(_line(row))
+        count += 1
+    mac.update(f"|{count}".encode())
+    return mac.hexdigest(), count
+
+
+@transaction.atomic
+def seal(*, now: datetime | None = None) -> AuditSeal | None:
+    """Seal every event not sealed yet that is older than the delay; None when there is
+    nothing new. Safe to run twice at once: the second waits on the lock and finds
+    nothing new (or fails on the unique `sealed_until`)."""
+    now = now or timezone.now()
+    until = now - timedelta(seconds=settings.AUDIT_SEAL_DELAY_SECONDS)
+    last = AuditSeal.objects.select_for_update().order_by("-id").first()
+    sealed_from = last.sealed_until if last is not None else None
+    if sealed_from is not None and until <= sealed_from:
+        return None
+    previous = last.digest if last is not None else ""
+    digest, count = _digest(previous, sealed_from, until, _window(sealed_from, until))
+    if count == 0 and last is not None:
+        return None  # an empty minute needs no seal: the next one covers it
+    return AuditSeal.objects.create(
+        sealed_at=now,
+        sealed_from=sealed_from,
+        sealed_until=until,
+        events=count,
+        previous_digest=previous,
+        digest=digest,
+    )
+
+
+@dataclass
+class Verification:
+    ok: bool
+    seals: int
+    events: int
+    first_broken_seal: int | None = None
+    problem: str = ""
+
+
+def verify(*, record: bool = True) -> Verification:
+    """Recompute the whole chain; the first seal whose link, count or digest differs is
+    broken. Events after the last seal but dated inside a sealed window (a back-dated
+    insert) break that seal too: they are inside its window. The result is recorded
+    (`AuditVerification`) for the IG pages."""
+    previous_digest, previous_until = "", None
+    seals = events = 0
+    result: Verification | None = None
+    for s in AuditSeal.objects.order_by("id").iterator():
+        seals += 1
+        if s.previous_digest != previous_digest or s.sealed_from != previous_until:
+            result = Verification(False, seals, events, s.pk, f"seal {s.pk} is not chained to the seal before it")
+            break
+        digest, count = _digest(previous_digest, s.sealed_from, s.sealed_until, _window(s.sealed_from, s.sealed_until))
+        if count != s.events:
+            result = Verification(
+                False, seals, events, s.pk, f"seal {s.pk}: {count} events now in its window, {s.events} sealed"
+            )
+            break
+        if not hmac.compare_digest(digest, s.digest):
+            result = Verification(False, seals, events, s.pk, f"seal {s.pk}: an event in its window was changed")
+            break
+        events += count
+        previous_digest, previous_until = s.digest, s.sealed_until
+    if result is None:
+        result = Verification(True, seals, events)
+    if record:
+        AuditVerification.objects.create(
+            ok=result.ok,
+            seals=result.seals,
+            events=result.events,
+            first_broken_seal=result.first_broken_seal,
+            problem=result.problem[:300],
+        )
+    return result
+
+
+def last_verification() -> AuditVerification | None:
+    return AuditVerification.objects.order_by("-at", "-id").first()

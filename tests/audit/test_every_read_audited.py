@@ -1,0 +1,151 @@
+"""Every read of personal data writes its audit event (DESIGN invariant 5), walked over
+every URL pattern of the project: each pattern is either one that returns personal data
+(with how to call it, who calls it, and the event it must write) or one named here as
+returning none. A new URL that is in neither list fails the walk, so nobody can add a
+read of personal data and forget to classify it."""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from sharing import services as sharing_services
+from tests.sharing.conftest import consent, override, write
+
+# name -> (url builder, caller, the event the read must write, basis or None for "any")
+PERSONAL = {
+    # API
+    "api:person-list": (lambda s: "/api/v1/people/", "sam", "cases.person.listed"),
+    "api:person-detail": (lambda s: f"/api/v1/people/{s.w.maya.id}/", "sam", "cases.person.viewed"),
+    "api:person-consents": (lambda s: f"/api/v1/people/{s.w.maya.id}/consents/", "sam", "cases.consent.listed"),
+    "api:case-records": (lambda s: f"/api/v1/cases/{s.w.case.id}/records/", "sam", "cases.record.listed"),
+    "api:case-records-export": (
+        lambda s: f"/api/v1/cases/{s.w.case.id}/records/export/",
+        "sam",
+        "cases.record.exported",
+    ),
+    "api:record-detail": (lambda s: f"/api/v1/records/{s.general.id}/", "nia", "cases.record.viewed"),
+    "api:audit-list": (lambda s: "/api/v1/audit/", "ivy", "audit.trail.viewed"),
+    "api:audit-export": (lambda s: "/api/v1/audit/export/", "ivy", "audit.trail.exported"),
+    # pages
+    "cases:person_list": (lambda s: "/people/", "sam", "cases.person.listed"),
+    "cases:person_detail": (lambda s: f"/people/{s.w.maya.id}/", "sam", "cases.person.viewed"),
+    "sharing:case_sharing": (lambda s: f"/cases/{s.w.case.id}/sharing/", "sam", "cases.record.listed"),
+    "sharing:record_list": (lambda s: f"/cases/{s.w.case.id}/records/", "sam", "cases.record.listed"),
+    "sharing:record_export": (lambda s: f"/cases/{s.w.case.id}/records/export.csv", "sam", "cases.record.exported"),
+    "sharing:record_search": (lambda s: "/records/search/?q=Visited", "sam", "cases.record.listed"),
+    "sharing:record_detail": (lambda s: f"/records/{s.general.id}/", "nia", "cases.record.viewed"),
+    "sharing:person_consents": (lambda s: f"/people/{s.w.maya.id}/consents/", "maya", "cases.consent.listed"),
+    "sharing:audit_trail": (lambda s: "/audit/", "ivy", "audit.trail.viewed"),
+    "sharing:audit_export": (lambda s: "/audit/export.csv", "ivy", "audit.trail.exported"),
+    "portal:home": (lambda s: "/portal/", "maya", "portal.plan.viewed"),
+}
+
+# Patterns that return no personal data on GET (forms, directory data, the caller's own
+# work items, writes, the schema), or that read it only through a pattern above.
+NOT_PERSONAL = {
+    "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
+    "password_reset_confirm", "password_reset_complete",
+    "api:schema", "api:docs", "api:auth-token", "api:me", "api:my-notifications",
+    "api:agency-list", "api:agency-detail", "api:team-list", "api:team-detail",
+    "api:professional-list", "api:professional-detail",
+    # case coordination data (titles, plans, teams) by case reference and ids; records and
+    # people are read through their own, audited, endpoints
+    "api:case-list", "api:case-detail", "api:case-assignments", "api:case-goals", "api:case-milestones",
+    "api:case-reviews", "api:milestone-detail", "cases:case_list", "cases:case_detail",
+    # writes (POST only, or a GET that shows an empty form)
+    "api:person-portal-account", "api:milestone-complete", "api:consent-withdraw",
+    "api:case-safeguarding-access", "api:safeguarding-access-review",
+    "cases:case_open", "cases:assignment_add", "cases:assignment_end", "cases:case_close", "cases:person_register",
+    "plans:goal_add", "plans:milestone_add", "plans:review_add", "plans:milestone_handover",
+    "plans:milestone_complete", "plans:review_handover", "plans:review_complete",
+    "sharing:record_write", "sharing:override_take", "sharing:consent_record", "sharing:consent_withdraw",
+    "sharing:override_end",
+    # overrides: ids, categories and times of reads (the records themselves are read elsewhere)
+    "api:safeguarding-access-list", "api:safeguarding-access-detail", "sharing:review_queue",
+    "sharing:review_record",
+    # the caller's own work and notices
+    "workspace:my_work", "workspace:team", "accountability:notification_list",
+    "accountability:notification_read_all", "accountability:reminder_settings", "accountability:calendar_reset",
+    "accountability:notification_read", "accountability:calendar_feed",
+}  # fmt: skip
+
+
+def _names(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if str(p.pattern).startswith("admin/"):
+                continue  # Django admin: staff tooling, scoped in agencies/admin.py
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else str(p.pattern)
+
+
+def test_every_url_pattern_is_classified_as_reading_personal_data_or_not():
+    names = set(_names(get_resolver().url_patterns))
+    unclassified = names - set(PERSONAL) - NOT_PERSONAL
+    assert not unclassified, f"classify these URL patterns in {__file__}: {sorted(unclassified)}"
+    assert not (set(PERSONAL) - names), "PERSONAL names a pattern that no longer exists"
+    assert not (NOT_PERSONAL - names), f"NOT_PERSONAL names patterns that no longer exist: {NOT_PERSONAL - names}"
+
+
+@pytest.fixture
+def read_world(world):
+    """Something of every kind to read: records, a consent decision, an override."""
+    from types import SimpleNamespace
+
+    general = write(world, world.sam, "general")
+    write(world, world.nia, "health")
+    consent(world, world.maya, "health", world.social)
+    override(world, world.nia, "social_care")
+    sharing_services.record_write(case=world.case, category="social_care", text="Visited at home", actor=world.sam.user)
+    return SimpleNamespace(w=world, general=general)
+
+
+def _client(world, who, api):
+    user = getattr(world, who).user if who != "maya" else world.maya.user
+    if api:
+        client = APIClient()
+        client.force_authenticate(user)
+    else:
+        client = Client()
+        client.force_login(user)
+    return client, user
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAL))
+def test_each_read_of_personal_data_writes_its_event(read_world, name):
+    url, who, action = PERSONAL[name]
+    client, user = _client(read_world.w, who, name.startswith("api:"))
+    before = AuditEvent.objects.filter(action=action, actor_user_id=user.pk).count()
+    response = client.get(url(read_world))
+    assert response.status_code == 200, (name, response.status_code)
+    if hasattr(response, "streaming_content"):
+        b"".join(response.streaming_content)
+    written = AuditEvent.objects.filter(action=action, actor_user_id=user.pk)
+    assert written.count() > before, f"{name} read personal data and wrote no {action} event"
+
+
+def test_reading_the_audit_trail_is_audited_with_its_filters_and_count(read_world):
+    w = read_world.w
+    client, _ = _client(w, "ivy", api=True)
+    body = client.get(f"/api/v1/audit/?person={w.maya.id}").json()
+    event = AuditEvent.objects.get(action="audit.trail.viewed")
+    assert (event.actor, event.person, event.basis) == (w.ivy.id, w.maya.id, "own_agency")
+    assert event.detail == {"events": len(body["results"]), "filters": {"person": str(w.maya.id)}}
+    csv = APIClient()
+    csv.force_authenticate(w.admin)
+    assert csv.get("/api/v1/audit/export/").status_code == 200
+    exported = AuditEvent.objects.get(action="audit.trail.exported")
+    assert (exported.actor_user_id, exported.basis) == (w.admin.pk, "admin")
+
+
+def test_the_persons_own_portal_reads_are_audited_as_self(read_world):
+    w = read_world.w
+    client, _ = _client(w, "maya", api=False)
+    client.get("/portal/")
+    client.get(f"/people/{w.maya.id}/consents/")
+    assert AuditEvent.objects.get(action="portal.plan.viewed").basis == "self"
+    assert set(AuditEvent.objects.filter(action="cases.consent.listed").values_list("basis", flat=True)) == {"self"}

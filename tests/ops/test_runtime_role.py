@@ -1,0 +1,74 @@
+"""On PostgreSQL the web and worker processes connect as a runtime role that may only
+INSERT and SELECT the audit table (migrations run as the owner): it cannot DISABLE
+TRIGGER, UPDATE, DELETE or TRUNCATE it, and the application still works as it."""
+
+import psycopg2
+import psycopg2.errors
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="roles exist on PostgreSQL only"),
+    pytest.mark.django_db(transaction=True),
+]
+
+PASSWORD = "runtime-role-test-only"
+
+
+@pytest.fixture
+def runtime():
+    """A connection as a runtime role made for this test database (roles are cluster-wide,
+    so the name carries the database's), dropped afterwards."""
+    settings = connection.settings_dict
+    role = f"{settings['NAME']}_runtime"[:60]
+    call_command("audit_grant_runtime_role", role, "--password", PASSWORD)
+    conn = psycopg2.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        dbname=settings["NAME"],
+        user=role,
+        password=PASSWORD,
+    )
+    conn.autocommit = True
+    cursor = conn.cursor()
+    yield cursor
+    conn.close()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP OWNED BY {connection.ops.quote_name(role)}")
+        cursor.execute(f"DROP ROLE {connection.ops.quote_name(role)}")
+
+
+def test_the_runtime_role_inserts_and_selects_audit_events(runtime):
+    runtime.execute(
+        "INSERT INTO audit_auditevent (at, action, actor_name, subject_type, basis, detail) "
+        "VALUES (now(), 'cases.record.viewed', 'runtime', '', '', '{}')"
+    )
+    runtime.execute("SELECT count(*) FROM audit_auditevent WHERE actor_name = 'runtime'")
+    assert runtime.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only",
+        "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",
+        "UPDATE audit_auditevent SET basis = 'consent'",
+        "DELETE FROM audit_auditevent",
+        "TRUNCATE audit_auditevent",
+        "UPDATE audit_auditseal SET digest = ''",
+        "TRUNCATE audit_auditseal",
+        "DROP TABLE audit_auditevent",
+    ],
+)
+def test_the_runtime_role_cannot_change_or_empty_the_audit_trail(runtime, statement):
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        runtime.execute(statement)
+
+
+def test_the_runtime_role_writes_the_applications_other_tables(runtime):
+    runtime.execute(
+        "INSERT INTO agencies_agency (id, name, kind, created_at) VALUES (gen_random_uuid(), 'R', 'other', now())"
+    )
+    runtime.execute("UPDATE agencies_agency SET name = 'Renamed' WHERE name = 'R'")
+    runtime.execute("DELETE FROM agencies_agency WHERE name = 'Renamed'")
