@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's lost database connection: reads once more, writes 503 saying what was saved.
+    "coordination.faults.DatabaseFaultMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # axes last: it answers a locked-out sign-in before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -111,8 +113,14 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A connection the database ended (restart, fail-over) is replaced at the start of the next
+        # request instead of failing it (docs/decisions/0017).
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, telling a failed COMMIT apart (coordination/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "coordination.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let web, worker and beat share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

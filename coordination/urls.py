@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("plans.urls", namespace="plans")),
     path("", include("sharing.urls", namespace="sharing")),
 ]
+
+handler500 = "coordination.faults.handler500"
