@@ -176,7 +176,12 @@ if env_bool("SECURE_PROXY_SSL", False):
 # --- Cache: API throttle counters. Shared across web nodes when CACHE_URL names a Redis. ---
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        {
+            # Fails open while Redis is away (coordination/cache.py); never waits long for it.
+            "BACKEND": "coordination.cache.FailOpenRedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if os.environ.get("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -263,6 +268,8 @@ else:
         "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
         "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
     }
+# GET /healthz: seconds each check (database, broker) may take before it counts as not answering.
+HEALTHZ_TIMEOUT = float(os.environ.get("HEALTHZ_TIMEOUT", "2"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -274,6 +281,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reminders-scan": {
         "task": "accountability.tasks.reminders_scan",
         "schedule": timedelta(minutes=int(os.environ.get("REMINDER_SCAN_MINUTES", "15"))),
+    },
+    "notices-deliver": {
+        "task": "accountability.tasks.notices_deliver",
+        "schedule": timedelta(seconds=float(os.environ.get("NOTICE_DELIVERY_SECONDS", "30"))),
     },
     "reminders-digest": {
         "task": "accountability.tasks.digests_send",

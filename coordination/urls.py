@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coordination.health import healthz
 from workspace.views import SignInView
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

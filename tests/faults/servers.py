@@ -148,3 +148,64 @@ def wait_until_gone(database_url: str, timeout: float = 10) -> None:
 
     procs.wait_for(none_left, timeout, "backends still there")
     time.sleep(0.1)
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port (never the machine's), stopped and started
+    again on the same port to take the broker away and bring it back."""
+
+    def __init__(self, var_dir: Path) -> None:
+        self.port = free_port()
+        self.var_dir = var_dir
+        self.proc: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            + ["--dir", str(self.var_dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def answers() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    return s.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+        procs.wait_for(answers, 10, "redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+class Beat:
+    """A real `celery -A coordination beat` process."""
+
+    def __init__(self, environ: dict[str, str]) -> None:
+        self.log = Path(environ["JOINEDUP_VAR_DIR"]) / "beat.log"
+        self.proc = subprocess.Popen(
+            [procs.CELERY, "-A", "coordination", "beat", "-l", "INFO"],
+            cwd=procs.ROOT,
+            env=environ,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
