@@ -12,7 +12,9 @@ from tests.faults.servers import free_port
 
 @pytest.fixture
 def broker_away(monkeypatch):
-    monkeypatch.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{free_port()}/0")
+    away = f"redis://127.0.0.1:{free_port()}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", away)  # Celery reads the variable before its settings
+    monkeypatch.setattr(app.conf, "broker_url", away)
 
 
 def test_healthz_answers_200_without_signing_in_when_database_and_broker_answer(db, client):
