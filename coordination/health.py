@@ -31,7 +31,8 @@ def broker_answers() -> bool:
     from coordination.celery import app
 
     try:
-        with app.connection_for_write(connect_timeout=settings.HEALTHZ_TIMEOUT) as conn:
+        url = settings.CELERY_BROKER_URL  # the deployment's broker, as the workers read it
+        with app.connection_for_write(url=url, connect_timeout=settings.HEALTHZ_TIMEOUT) as conn:
             conn.ensure_connection(max_retries=0, timeout=settings.HEALTHZ_TIMEOUT)
         return True
     except Exception as exc:  # any transport's error means "not answering"

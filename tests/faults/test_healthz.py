@@ -6,15 +6,12 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
-from coordination.celery import app
 from tests.faults.servers import free_port
 
 
 @pytest.fixture
-def broker_away(monkeypatch):
-    away = f"redis://127.0.0.1:{free_port()}/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", away)  # Celery reads the variable before its settings
-    monkeypatch.setattr(app.conf, "broker_url", away)
+def broker_away(settings):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
 
 
 def test_healthz_answers_200_without_signing_in_when_database_and_broker_answer(db, client):

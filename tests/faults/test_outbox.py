@@ -6,7 +6,6 @@ from django.db import transaction
 
 from accountability.models import Notification, Reminder, ReminderKind
 from accountability.services import notices_deliver
-from coordination.celery import app
 from plans import services as plan_services
 from tests.faults.servers import free_port
 from tests.reminders.conftest import run_scan
@@ -17,11 +16,9 @@ def _notices():
 
 
 def test_a_handover_queues_its_notice_in_its_own_transaction_and_never_calls_the_broker(
-    world, monkeypatch, django_capture_on_commit_callbacks
+    world, settings, django_capture_on_commit_callbacks
 ):
-    away = f"redis://127.0.0.1:{free_port()}/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", away)  # Celery reads the variable before its settings
-    monkeypatch.setattr(app.conf, "broker_url", away)
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
     with django_capture_on_commit_callbacks() as callbacks:
         plan_services.milestone_handover(milestone=world.milestone, to=world.sue, actor=world.sam.user)
     assert callbacks == []  # nothing waits for after commit, so nothing can fail there either
