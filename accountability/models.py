@@ -22,6 +22,7 @@ class ReminderKind(models.TextChoices):
     DUE_TODAY = "due_today", "Due today"
     OVERDUE = "overdue", "Overdue"
     ESCALATION = "escalation", "Escalation: overdue by 3 days or more"
+    HANDOVER = "handover", "Handed over to you"  # a notice, queued by the handover's transaction
 
 
 class EmailStatus(models.TextChoices):

@@ -221,6 +221,57 @@ def reminders_create_for_due_sql(*, source: tuple[str, Any], today: date) -> tup
     return due, created
 
 
+def notice_queue(
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    recipient: uuid.UUID,
+    due_date: date,
+    case: uuid.UUID,
+    case_reference: str,
+) -> None:
+    """Queue a notice (e.g. "handed over to you") inside the caller's transaction: the outbox.
+
+    Nothing here reaches the broker, so the request that hands over never depends on it. The row
+    commits or rolls back with the caller's change and is delivered like any reminder: by the
+    worker's notices_deliver (every NOTICE_DELIVERY_SECONDS) or the next scan's sweep, once the
+    broker answers, exactly once (the same claim). Checked again at claim time: a notice whose item
+    was handed on, re-dated or done before delivery is cancelled, not delivered (docs/decisions/0018)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notice_queue belongs inside the transaction of the change it tells about")
+    source = registry.due_source(subject_type)
+    link = source.link.format(case=case, id=subject_id) if source else ""
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                kind=kind,
+                recipient=recipient,
+                accountable=recipient,
+                due_date=due_date,
+                case=case,
+                case_reference=case_reference,
+                link=link,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def notices_deliver(*, limit: int | None = None) -> DeliveryResult:
+    """Deliver what waits in the outbox (notices, and reminders whose delivery message was lost),
+    oldest first, up to `limit` rows (REMINDER_BATCH_SIZE). Runs in the worker; safe to run twice."""
+    limit = limit or settings.REMINDER_BATCH_SIZE
+    ids = list(
+        Reminder.objects.filter(sent_at=None, cancelled_at=None)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return reminders_deliver(ids=ids)
+
+
 def reminder_ids_to_deliver(*, now: datetime | None = None) -> list[int]:
     """Rows not yet delivered in-app, and e-mails waiting for their next attempt.
 
@@ -346,6 +397,7 @@ _KIND_PHRASE = {
     ReminderKind.DUE_TODAY: "is due today",
     ReminderKind.OVERDUE: "is overdue",
     ReminderKind.ESCALATION: "is overdue by 3 days or more and has been escalated to you as team lead",
+    ReminderKind.HANDOVER: "has been handed over to you",
 }
 
 

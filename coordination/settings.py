@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's lost database connection: reads once more, writes 503 saying what was saved.
+    "coordination.faults.DatabaseFaultMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # axes last: it answers a locked-out sign-in before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -111,8 +113,14 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A connection the database ended (restart, fail-over) is replaced at the start of the next
+        # request instead of failing it (docs/decisions/0017).
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, telling a failed COMMIT apart (coordination/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "coordination.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let web, worker and beat share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -168,7 +176,12 @@ if env_bool("SECURE_PROXY_SSL", False):
 # --- Cache: API throttle counters. Shared across web nodes when CACHE_URL names a Redis. ---
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        {
+            # Fails open while Redis is away (coordination/cache.py); never waits long for it.
+            "BACKEND": "coordination.cache.FailOpenRedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if os.environ.get("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -255,6 +268,8 @@ else:
         "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
         "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
     }
+# GET /healthz: seconds each check (database, broker) may take before it counts as not answering.
+HEALTHZ_TIMEOUT = float(os.environ.get("HEALTHZ_TIMEOUT", "2"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -266,6 +281,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reminders-scan": {
         "task": "accountability.tasks.reminders_scan",
         "schedule": timedelta(minutes=int(os.environ.get("REMINDER_SCAN_MINUTES", "15"))),
+    },
+    "notices-deliver": {
+        "task": "accountability.tasks.notices_deliver",
+        "schedule": timedelta(seconds=float(os.environ.get("NOTICE_DELIVERY_SECONDS", "30"))),
     },
     "reminders-digest": {
         "task": "accountability.tasks.digests_send",

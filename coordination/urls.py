@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coordination.health import healthz
 from workspace.views import SignInView
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -15,3 +17,5 @@ urlpatterns = [
     path("", include("plans.urls", namespace="plans")),
     path("", include("sharing.urls", namespace="sharing")),
 ]
+
+handler500 = "coordination.faults.handler500"

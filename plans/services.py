@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accountability.models import ReminderKind
+from accountability.services import notice_queue
 from agencies.models import Professional
 from audit.services import audit_record
 from cases.models import Case
@@ -180,6 +182,16 @@ def _hand_over(item: Milestone | Review, *, subject_type: str, to: Professional,
         subject_type=subject_type,
         subject_id=item.id,
         detail={"from": str(previous.id), "to": str(to.id)},
+    )
+    # The new holder is told at once, through the outbox: a row in this transaction, never the broker.
+    notice_queue(
+        kind=ReminderKind.HANDOVER,
+        subject_type=subject_type,
+        subject_id=item.id,
+        recipient=to.id,
+        due_date=item.due_date if isinstance(item, Milestone) else item.scheduled_for,
+        case=access.case.id,
+        case_reference=access.case.reference,
     )
     return handover
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -130,7 +131,12 @@ class ProcDB:
 
     POSTGRES = os.environ.get("REMINDER_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
     WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # one template per pytest-xdist worker
-    TEMPLATE = f"ju_reminders_procs_template_{WORKER}"
+    # Named after the worktree and the suite's own database too: two runs on one machine (another
+    # checkout, or the SQLite and PostgreSQL suites at once) never clone each other's template.
+    _SUITE = re.sub(
+        r"[^a-z0-9]+", "_", f"{ROOT.name}_{os.environ.get('DATABASE_URL', 'sqlite').rsplit('/', 1)[-1]}".lower()
+    )[-28:]
+    TEMPLATE = f"ju_reminders_procs_template_{_SUITE}_{WORKER}"
     SEEDED = 12  # milestones in the seeded world, all due in 7 days
 
     def __init__(self, backend: str, tmp_path: Path, name: str) -> None:

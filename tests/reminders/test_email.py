@@ -161,7 +161,7 @@ def test_failed_email_is_retried_with_backoff_then_sent_once(world, flaky_mail, 
     assert "ConnectionRefusedError" in row.last_error
     assert row.next_attempt_at is not None and row.next_attempt_at > row.sent_at
     # the task raises MailNotSent on a failure, which Celery's autoretry turns into a retry with backoff
-    assert deliver_batch.autoretry_for == (accountability_services.MailNotSent,) and deliver_batch.retry_backoff
+    assert accountability_services.MailNotSent in deliver_batch.autoretry_for and deliver_batch.retry_backoff
     second = accountability_services.reminders_deliver(ids=ids)
     assert (second.delivered, second.emailed) == (0, 1)
     assert len(mailoutbox) == 1

@@ -115,7 +115,12 @@ def test_handover_moves_future_reminders_to_the_new_holder(world):
     run_scan(due - D(days=1))
     run_scan(due)
     assert kinds_for(world.nia) == [("upcoming", "milestone", due)]
-    assert kinds_for(world.sam) == [("due_today", "milestone", due), ("due_tomorrow", "milestone", due)]
+    # ... and the handover itself told sam at once (a notice, docs/decisions/0018).
+    assert kinds_for(world.sam) == [
+        ("due_today", "milestone", due),
+        ("due_tomorrow", "milestone", due),
+        ("handover", "milestone", due),
+    ]
 
 
 def test_reminder_created_for_the_old_holder_is_cancelled_when_handed_over_before_delivery(world):
@@ -126,8 +131,8 @@ def test_reminder_created_for_the_old_holder_is_cancelled_when_handed_over_befor
     plan_services.milestone_handover(milestone=world.milestone, to=world.sam, actor=world.sam.user)
     reminders_deliver(ids=stale)
     assert kinds_for(world.nia) == []
-    run_scan(due)  # the next scan reminds the new holder
-    assert kinds_for(world.sam) == [("due_today", "milestone", due)]
+    run_scan(due)  # the next scan reminds the new holder (and delivers the handover notice)
+    assert kinds_for(world.sam) == [("due_today", "milestone", due), ("handover", "milestone", due)]
     assert kinds_for(world.nia) == []
 
 
