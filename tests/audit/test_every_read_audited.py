@@ -43,10 +43,10 @@ PERSONAL = {
 }
 
 # Patterns that return no personal data on GET (forms, directory data, the caller's own
-# work items, writes, the schema), or that read it only through a pattern above.
+# work items, writes, the schema, the health check), or that read it only through a pattern above.
 NOT_PERSONAL = {
     "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
-    "password_reset_confirm", "password_reset_complete",
+    "password_reset_confirm", "password_reset_complete", "healthz",
     "api:schema", "api:docs", "api:auth-token", "api:me", "api:my-notifications",
     "api:agency-list", "api:agency-detail", "api:team-list", "api:team-detail",
     "api:professional-list", "api:professional-detail",
