@@ -63,7 +63,7 @@ class DueSource:
     `owed` returns the rows still owed (open, on an open case, ...); `date_field` and
     `accountable_field` (a foreign key to agencies.Professional) name its due date and
     who answers for it; `case_field` / `case_reference_field` where its case is;
-    `link` is the path of an item with `{case}` and `{id}` placeholders. `work_items`
+    `link` is the path of an item, with `{case}` and `{id}` filled in from its row. `work_items`
     (optional) gives My work's lines for a professional; `before_scan` (optional) runs
     at the start of every scan. `on_case_team`: the accountable person must be on the
     case team, so they cannot leave it while they hold one."""

@@ -187,6 +187,11 @@ def is_on_case_team(*, case: Case, professional: Professional) -> bool:
     return RoleAssignment.objects.filter(case=case, professional=professional, ended_on__isnull=True).exists()
 
 
+def is_on_a_case_team_of(*, person: Person, professional: Professional) -> bool:
+    """Whether the professional holds an active role on one of the person's cases."""
+    return RoleAssignment.objects.filter(case__people=person, professional=professional, ended_on__isnull=True).exists()
+
+
 def on_a_case_visible_to(professional: Professional) -> Exists:
     """True where the outer person is on a case the professional may see."""
     links = Case.people.through

@@ -27,7 +27,7 @@ from agencies.models import Professional
 from agencies.selectors import professional_for
 from audit.services import audit_record, audit_record_many
 from cases.models import Case, CaseReferenceCounter, CaseStatus, Person, Role, RoleAssignment
-from cases.selectors import MANAGE, CaseAccess, get_case_for
+from cases.selectors import CaseAccess, get_case_for
 
 MANAGING_ROLES = {Role.LEAD_PROFESSIONAL, Role.TEAM_LEAD}
 CASE_PERMS_ALL = ("view_case", "contribute_case", "manage_case")
@@ -59,7 +59,7 @@ def require_on_case_team(case: Case, professional: Professional, field: str = "a
 def case_may_manage(*, access: CaseAccess) -> bool:
     """Change the case team, the case's title, close it: the lead professional and the
     case's team leads (and team leads of its members), while it is open."""
-    return MANAGE in access.perms
+    return access.can_manage
 
 
 def _managed(actor: Any, case: Case) -> CaseAccess:

@@ -22,7 +22,7 @@ from accountability.models import ReminderKind
 from accountability.services import notice_queue
 from agencies.models import Professional
 from audit.services import audit_record
-from cases.models import Case
+from cases.models import Case, CaseStatus
 from cases.selectors import CaseAccess, get_case_for
 from cases.services import require_case_open as _require_open
 from cases.services import require_on_case_team as _require_on_team
@@ -67,7 +67,7 @@ def item_may_hand_over(*, access: CaseAccess, item: Milestone | Review) -> bool:
 
 def item_actions(*, access: CaseAccess, item: Milestone | Review) -> tuple[bool, bool]:
     """(may complete, may hand over) now: the rights above, on an open item of an open case."""
-    live = access.case.status == "open" and item.status == ItemStatus.OPEN
+    live = access.case.status == CaseStatus.OPEN and item.status == ItemStatus.OPEN
     return (
         live and item_may_complete(access=access, item=item),
         live and item_may_hand_over(access=access, item=item),

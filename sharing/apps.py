@@ -10,7 +10,7 @@ class SharingConfig(AppConfig):
         from accountability.registry import register_due_source
         from cases.pages import CaseSection, register_case_section
         from sharing.due import OVERRIDE_REVIEWS
-        from sharing.views import case_sharing_placeholder
+        from sharing.views import case_records_section
 
         register_due_source(OVERRIDE_REVIEWS)
-        register_case_section(CaseSection(name="sharing", order=50, render=case_sharing_placeholder))
+        register_case_section(CaseSection(name="sharing", order=50, render=case_records_section))

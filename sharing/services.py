@@ -18,8 +18,8 @@ from django.utils import timezone
 from agencies.models import Agency, Professional
 from agencies.selectors import information_governance_leads, is_admin, professional_for
 from audit.services import audit_record, audit_record_many
-from cases.models import Case, Person, RoleAssignment
-from cases.selectors import CONTRIBUTE, get_case_for
+from cases.models import Case, Person
+from cases.selectors import CONTRIBUTE, get_case_for, is_on_a_case_team_of
 from cases.services import actor_professional
 from sharing import policy
 from sharing.models import (
@@ -139,7 +139,7 @@ def consent_may_record(*, actor: Any, person: Person, agency: Agency) -> bool:
     professional = professional_for(actor)
     if professional is None or professional.agency_id == agency.pk:
         return False
-    return RoleAssignment.objects.filter(case__people=person, professional=professional, ended_on__isnull=True).exists()
+    return is_on_a_case_team_of(person=person, professional=professional)
 
 
 def consent_who_may_record(agency: Agency) -> str:

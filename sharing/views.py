@@ -38,7 +38,7 @@ from sharing.forms import (
 # --- The case page's section ------------------------------------------------------
 
 
-def case_sharing_placeholder(request: HttpRequest, access: CaseAccess) -> str:
+def case_records_section(request: HttpRequest, access: CaseAccess) -> str:
     """The case page's records section (registered in SharingConfig.ready): a link that
     htmx replaces with `case_sharing` in its own request, so the case page stays cheap."""
     return render_to_string("sharing/_case_section.html", {"case": access.case}, request=request)
