@@ -263,16 +263,18 @@ def notice_queue(
 
 
 def notices_deliver(*, limit: int | None = None, fan_out: bool = False) -> DeliveryResult:
-    """Deliver what waits in the outbox (notices, and reminders whose delivery message was lost),
-    oldest first, up to `limit` rows (REMINDER_BATCH_SIZE). Runs in the worker; safe to run twice.
+    """Deliver what waits in the outbox, oldest first, up to `limit` rows (REMINDER_BATCH_SIZE):
+    notices, reminders whose delivery message was lost, and e-mails whose turn has come (a retry
+    after back-off, or one whose worker died between the in-app claim and the e-mail: the
+    redelivered message of this task would not name it again). The same sweep as every scan's
+    (reminder_ids_to_deliver). Runs in the worker; safe to run twice.
 
     With `fan_out` (the beat task), a backlog larger than one batch (after the broker was away, the
     delivery messages of a scan that ran meanwhile were never sent) goes out as delivery messages
     for every worker process to share, instead of one batch per tick; `result.enqueued` says how
     many. A message sent twice (the next tick, before the first is done) finds the rows claimed."""
     limit = limit or settings.REMINDER_BATCH_SIZE
-    pending = Reminder.objects.filter(sent_at=None, cancelled_at=None).order_by("created_at", "pk")
-    ids = list(pending.values_list("pk", flat=True) if fan_out else pending.values_list("pk", flat=True)[:limit])
+    ids = reminder_ids_to_deliver()  # by id: oldest first
     enqueued = reminders_enqueue_delivery(ids[limit:]) if fan_out and len(ids) > limit else 0
     result = reminders_deliver(ids=ids[:limit])
     result.enqueued = enqueued

@@ -138,3 +138,20 @@ def test_admins_see_what_still_waits_in_the_outbox_with_a_filter(world, admin_cl
     assert f"/admin/accountability/reminder/{waiting.pk}/" in pending
     assert pending.count("/admin/accountability/reminder/") == 1
     assert listed("sent_at__isnull=False").count("/admin/accountability/reminder/") == 1
+
+
+def test_a_notice_whose_worker_died_between_the_in_app_claim_and_the_email_is_emailed_by_the_next_tick(
+    world, mailoutbox
+):
+    from accountability.services import _claim_and_notify
+
+    plan_services.milestone_handover(milestone=world.milestone, to=world.sue, actor=world.sam.user)
+    (notice,) = _notices()
+    assert _claim_and_notify([notice.pk]) == (1, 0)  # in-app delivered; then the worker was killed
+    notice.refresh_from_db()
+    assert (notice.sent_at is not None, notice.email_status) == (True, "pending")
+    result = notices_deliver()
+    assert (result.delivered, result.emailed) == (0, 1)
+    assert notices_deliver().emailed == 0
+    assert [m.to for m in mailoutbox] == [["sue@example.org"]]
+    assert Notification.objects.filter(kind=ReminderKind.HANDOVER).count() == 1
