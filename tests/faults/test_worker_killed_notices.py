@@ -4,28 +4,18 @@ restarted: real `celery worker` and `celery beat` processes on the real Redis br
 (REMINDER_TEST_REDIS_URL), against a PostgreSQL database the test's processes seeded. Every notice
 is delivered exactly once: one notification each, no e-mail twice."""
 
-import os
 import time
 
 import pytest
-import redis
 
 from tests.faults import servers
 from tests.reminders import procs
 from tests.reminders.test_concurrency import assert_no_duplicate_emails
+from tests.reminders.test_worker import REDIS_URL, broker  # noqa: F401 - the flushed broker fixture
 
-REDIS_URL = os.environ.get("REMINDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 N = procs.ProcDB.SEEDED  # milestones in the seeded world: each handed over once, one notice each
 
 pytestmark = pytest.mark.worker
-
-
-@pytest.fixture
-def broker():
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()  # no stale messages from an earlier run
-    yield client
-    client.flushdb()
 
 
 def _count(procdb, where: str) -> int:
@@ -33,15 +23,15 @@ def _count(procdb, where: str) -> int:
 
 
 def test_worker_killed_mid_batch_and_beat_restarted_deliver_every_handover_notice_exactly_once(
-    procdb, broker, tmp_path, started
+    procdb,
+    broker,  # noqa: F811
+    tmp_path,
+    started,
 ):
-    environ = procs.env(
+    environ = procs.broker_env(
         procdb.url,
         tmp_path,
-        CELERY_BROKER_URL=REDIS_URL,
-        CELERY_VISIBILITY_TIMEOUT="3",
-        CELERY_UNACKED_RESTORE_INTERVAL="1",
-        CELERY_UNACKED_RESTORE_THROTTLE="1",
+        REDIS_URL,
         NOTICE_DELIVERY_SECONDS="1",
         REMINDER_BATCH_SIZE="4",  # a backlog of three batches: one delivered by the tick, two fanned out
         REMINDER_CLAIM_CHUNK="2",
