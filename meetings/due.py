@@ -53,7 +53,11 @@ def view_work(professional: Any) -> list[WorkItem]:
         owed_views()
         .filter(professional=professional)
         .values_list(
-            "id", "meeting__kind", "meeting__views_due_on", "meeting__case_id", "meeting__case__reference",
+            "id",
+            "meeting__kind",
+            "meeting__views_due_on",
+            "meeting__case_id",
+            "meeting__case__reference",
             "meeting__case__title",
         )
     )
@@ -80,7 +84,10 @@ def dissent_work(professional: Any) -> list[WorkItem]:
         owed_dissent_answers()
         .filter(answerer=professional)
         .values_list(
-            "id", "answer_due", "decision__meeting__case_id", "decision__meeting__case__reference",
+            "id",
+            "answer_due",
+            "decision__meeting__case_id",
+            "decision__meeting__case__reference",
             "decision__meeting__case__title",
         )
     )
@@ -167,7 +174,11 @@ def meeting_calendar_events(professional_id: uuid.UUID) -> list[CalendarEvent]:
     rows = Invitee.objects.filter(
         professional_id=professional_id, removed_at__isnull=True, meeting__ends_at__gte=since
     ).values_list(
-        "meeting_id", "meeting__starts_at", "meeting__ends_at", "meeting__sequence", "meeting__status",
+        "meeting_id",
+        "meeting__starts_at",
+        "meeting__ends_at",
+        "meeting__sequence",
+        "meeting__status",
         "meeting__case__reference",
     )
     return [

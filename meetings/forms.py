@@ -53,7 +53,9 @@ class MeetingForm(forms.Form):
         error_messages={"required": "Say where the meeting is, or give the online meeting link."},
     )
     chair = ProfessionalChoiceField(
-        label="Chair", queryset=Professional.objects.none(), error_messages={"required": "Choose who chairs the meeting."}
+        label="Chair",
+        queryset=Professional.objects.none(),
+        error_messages={"required": "Choose who chairs the meeting."},
     )
     note_taker = ProfessionalChoiceField(
         label="Note-taker",
@@ -151,7 +153,9 @@ class DecisionForm(forms.Form):
             goal = forms.ModelChoiceField(label=f"Action {n}: goal", queryset=goals, required=False)
             goal.label_from_instance = lambda g: g.description[:80]  # type: ignore[method-assign,assignment]
             self.fields[f"action_{n}_goal"] = goal
-            self.fields[f"action_{n}_title"] = forms.CharField(label=f"Action {n}: what", max_length=200, required=False)
+            self.fields[f"action_{n}_title"] = forms.CharField(
+                label=f"Action {n}: what", max_length=200, required=False
+            )
             self.fields[f"action_{n}_due_date"] = forms.DateField(
                 label=f"Action {n}: due date", widget=DateInput(), required=False, error_messages=DATE_ERRORS
             )
@@ -186,9 +190,7 @@ class AttendanceForm(forms.Form):
             )
 
     def chosen(self) -> dict[str, str]:
-        return {
-            name.removeprefix("attendance_"): value for name, value in self.cleaned_data.items() if value
-        }
+        return {name.removeprefix("attendance_"): value for name, value in self.cleaned_data.items() if value}
 
 
 class CloseForm(forms.Form):
@@ -205,5 +207,7 @@ class CloseForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        label="Your written answer", widget=forms.Textarea(attrs={"rows": 5}), error_messages={"required": "Write the answer."}
+        label="Your written answer",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write the answer."},
     )

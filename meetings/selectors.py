@@ -168,13 +168,21 @@ def quorate(*, meeting: Meeting, invitees: list[Invitee]) -> bool | None:
 def _revealed_views(meeting: Meeting, access: CaseAccess) -> list[ShownView]:
     """After opening: the family's view first, then every professional view whose Record the
     sharing policy lets the viewer read (the policy's own predicate, one query)."""
-    views = list(MeetingView.objects.filter(meeting=meeting).select_related("author__agency").order_by("-family", "created_at", "id"))
+    views = list(
+        MeetingView.objects.filter(meeting=meeting)
+        .select_related("author__agency")
+        .order_by("-family", "created_at", "id")
+    )
     record_ids = [v.record_id for v in views if v.record_id is not None]
-    bases = dict(
-        records_visible_to(access.professional, case=access.case)
-        .filter(pk__in=record_ids)
-        .values_list("pk", "basis")
-    ) if record_ids else {}
+    bases = (
+        dict(
+            records_visible_to(access.professional, case=access.case)
+            .filter(pk__in=record_ids)
+            .values_list("pk", "basis")  # type: ignore[misc]  # an annotation of the policy
+        )
+        if record_ids
+        else {}
+    )
     shown = []
     for v in views:
         if v.family:
@@ -212,7 +220,9 @@ def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> Meetin
             .select_related("recorded_by")
             .prefetch_related(
                 "agreed_by",
-                Prefetch("dissents", queryset=Dissent.objects.select_related("professional", "answerer", "answered_by")),
+                Prefetch(
+                    "dissents", queryset=Dissent.objects.select_related("professional", "answerer", "answered_by")
+                ),
                 "actions__milestone__accountable",
             )
             .order_by("created_at", "id")
@@ -328,7 +338,9 @@ def family_meetings(*, person: Person) -> QuerySet[Meeting]:
     )
 
 
-def family_meeting_read(*, user: Any, meeting_id: Any, request: Any = None) -> tuple[Meeting, Person, MeetingView | None]:
+def family_meeting_read(
+    *, user: Any, meeting_id: Any, request: Any = None
+) -> tuple[Meeting, Person, MeetingView | None]:
     """The family's page of a meeting: times, their own view, and after closing the plain summary.
     Audited (basis self)."""
     meeting, person = meeting_for_family(user=user, meeting_id=meeting_id)

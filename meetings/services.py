@@ -278,12 +278,13 @@ def meeting_update(
     if errors:
         raise ValidationError(errors)
     changed: list[str] = []
-    for name, value in (
+    fields: tuple[tuple[str, Any], ...] = (
         ("starts_at", new.starts_at),
         ("ends_at", new.ends_at),
         ("location", new.location.strip()),
         ("views_due_at", new.views_due_at),
-    ):
+    )
+    for name, value in fields:
         if getattr(meeting, name) != value:
             setattr(meeting, name, value)
             changed.append(name)
@@ -639,8 +640,13 @@ def decision_record(
         due = timezone.localdate() + timedelta(days=DISSENT_ANSWER_DAYS)
         Dissent.objects.bulk_create(
             [
-                Dissent(decision=decision, professional=d.professional, reason=d.reason.strip(), answerer=answerer,
-                        answer_due=due)
+                Dissent(
+                    decision=decision,
+                    professional=d.professional,
+                    reason=d.reason.strip(),
+                    answerer=answerer,
+                    answer_due=due,
+                )
                 for d in dissents
             ]
         )
@@ -758,4 +764,3 @@ def meeting_close(*, meeting: Meeting, actor: Any, minutes: str, plain_summary: 
         detail={"next": [{"kind": s.kind, "due_on": s.due_on.isoformat()} for s in suggestions]},
     )
     return meeting
-

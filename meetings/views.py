@@ -76,7 +76,12 @@ def meeting_schedule(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "meetings/schedule.html",
-        {"form": form, "case": access.case, "suggestion": suggestion, "may": services.meeting_may_schedule(access=access)},
+        {
+            "form": form,
+            "case": access.case,
+            "suggestion": suggestion,
+            "may": services.meeting_may_schedule(access=access),
+        },
     )
 
 
@@ -92,7 +97,8 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         "me": access.professional,
         "invited": any(i.professional_id == access.professional.id for i in detail.invitees),
         "gave_view": access.professional.id in detail.views_given,
-        "may_open": meeting.status == MeetingStatus.SCHEDULED and services.meeting_may_open(access=access, meeting=meeting),
+        "may_open": meeting.status == MeetingStatus.SCHEDULED
+        and services.meeting_may_open(access=access, meeting=meeting),
         "may_change": meeting.status == MeetingStatus.SCHEDULED
         and services.meeting_may_change(access=access, meeting=meeting),
         "may_record": meeting.status == MeetingStatus.OPEN and may_record,
@@ -196,9 +202,11 @@ def attendance(request: HttpRequest, meeting_id: str) -> HttpResponse:
 
 
 def _invited(meeting: Meeting) -> Any:
-    return Professional.objects.filter(
-        meeting_invitations__meeting=meeting, meeting_invitations__removed_at__isnull=True
-    ).select_related("agency").order_by("family_name", "given_name")
+    return (
+        Professional.objects.filter(meeting_invitations__meeting=meeting, meeting_invitations__removed_at__isnull=True)
+        .select_related("agency")
+        .order_by("family_name", "given_name")
+    )
 
 
 @login_required
@@ -228,7 +236,11 @@ def decision_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
         ]
         try:
             services.decision_record(
-                meeting=meeting, actor=request.user, text=d["text"], agreed_by=d["agreed_by"], dissent=dissent,
+                meeting=meeting,
+                actor=request.user,
+                text=d["text"],
+                agreed_by=d["agreed_by"],
+                dissent=dissent,
                 actions=actions,
             )
         except ValidationError as exc:

@@ -47,7 +47,12 @@ def meeting_page(request: HttpRequest, meeting_id: str) -> HttpResponse:
                 return redirect("portal_meetings:meeting", meeting_id=meeting.id)
     else:
         initial = (
-            {"worries": view.worries, "working_well": view.working_well, "next_steps": view.next_steps, "rating": view.rating}
+            {
+                "worries": view.worries,
+                "working_well": view.working_well,
+                "next_steps": view.next_steps,
+                "rating": view.rating,
+            }
             if view
             else None
         )

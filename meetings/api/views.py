@@ -44,7 +44,7 @@ class CaseMeetingListView(CaseScoped):
     def get(self, request: Request, case_id: str) -> Response:
         case = self.case_access(VIEW).case
         page = self.paginate_queryset(selectors.case_meetings(case=case))
-        return self.get_paginated_response([s.meeting_summary(m) for m in page])
+        return self.get_paginated_response([s.meeting_summary(m) for m in page or []])
 
     @extend_schema(request=s.MeetingCreateSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["meetings"])
     def post(self, request: Request, case_id: str) -> Response:
@@ -160,7 +160,7 @@ class DecisionListView(generics.GenericAPIView):
     def get(self, request: Request, meeting_id: str) -> Response:
         _, decisions = selectors.decisions_read(user=request.user, meeting_id=meeting_id, request=_req(request))
         page = self.paginate_queryset(decisions)
-        return self.get_paginated_response([s.decision_data(d) for d in page])
+        return self.get_paginated_response([s.decision_data(d) for d in page or []])
 
     @extend_schema(request=s.DecisionCreateSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["meetings"])
     def post(self, request: Request, meeting_id: str) -> Response:

@@ -57,19 +57,19 @@ def mw(world):
 
 
 def schedule(w, **overrides):
-    args = dict(
-        case=w.case,
-        kind="initial_conference",
-        starts_at=at(2),
-        ends_at=at(2, 12),
-        location="Riverside Civic Centre, room 2",
-        chair=w.sam,
-        note_taker=w.nia,
-        invitees=[w.tia, w.sue],
-        family_invited=True,
-        views_due_at=at(1, 17),
-        actor=w.sam.user,
-    )
+    args = {
+        "case": w.case,
+        "kind": "initial_conference",
+        "starts_at": at(2),
+        "ends_at": at(2, 12),
+        "location": "Riverside Civic Centre, room 2",
+        "chair": w.sam,
+        "note_taker": w.nia,
+        "invitees": [w.tia, w.sue],
+        "family_invited": True,
+        "views_due_at": at(1, 17),
+        "actor": w.sam.user,
+    }
     args.update(overrides)
     return services.meeting_schedule(**args)
 

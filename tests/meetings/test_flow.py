@@ -22,8 +22,12 @@ pytestmark = pytest.mark.django_db
 
 def family_view(meeting, w, rating=2):
     return services.view_give(
-        meeting=meeting, actor=w.maya.user, rating=rating, worries="We worry about money",
-        working_well="Mum takes Maya to school", next_steps="Help with the bills",
+        meeting=meeting,
+        actor=w.maya.user,
+        rating=rating,
+        worries="We worry about money",
+        working_well="Mum takes Maya to school",
+        next_steps="Help with the bills",
     )
 
 
@@ -41,12 +45,18 @@ def test_opening_shows_views_side_by_side_family_first_with_the_spread_and_the_f
     assert data["spread"]["min"] == 2 and data["spread"]["max"] == 7
     assert data["spread"]["range"] == 5 and data["spread"]["flagged"] is True
     assert {(r["agency"], r["rating"]) for r in data["spread"]["ratings"]} == {
-        (None, 2), (str(mw.social.id), 7), (str(mw.health.id), 6), (str(mw.school.id), 5),
+        (None, 2),
+        (str(mw.social.id), 7),
+        (str(mw.health.id), 6),
+        (str(mw.school.id), 5),
     }
     # each professional view is now a record of its category, written by its author
     records = Record.objects.filter(case=mw.case, text__startswith="View for the")
-    assert {(r.author_id, r.category) for r in records} == {(mw.sam.id, "general"), (mw.nia.id, "general"),
-                                                            (mw.tia.id, "general")}
+    assert {(r.author_id, r.category) for r in records} == {
+        (mw.sam.id, "general"),
+        (mw.nia.id, "general"),
+        (mw.tia.id, "general"),
+    }
     page = Client()
     page.force_login(mw.sam.user)
     html = page.get(f"/meetings/{meet.id}/").content.decode()
@@ -74,8 +84,11 @@ def test_only_the_chair_opens(mw, meet):
 def test_attendance_and_quorum_of_a_conference(mw, meet):
     services.meeting_open(meeting=meet, actor=mw.sam.user)
     client = api(mw.nia.user)
-    r = client.patch(f"/api/v1/meetings/{meet.id}/", {"attendance": {str(mw.sam.id): "present",
-                     str(mw.nia.id): "present", str(mw.tia.id): "apologies"}}, format="json")
+    r = client.patch(
+        f"/api/v1/meetings/{meet.id}/",
+        {"attendance": {str(mw.sam.id): "present", str(mw.nia.id): "present", str(mw.tia.id): "apologies"}},
+        format="json",
+    )
     assert r.status_code == 200, r.json()
     assert r.json()["quorate"] is False  # two agencies present
     r = client.patch(f"/api/v1/meetings/{meet.id}/", {"attendance": {str(mw.tia.id): "present"}}, format="json")
@@ -83,8 +96,12 @@ def test_attendance_and_quorum_of_a_conference(mw, meet):
     assert r.json()["attendance"][str(mw.tia.id)] == "present"
     bad = client.patch(f"/api/v1/meetings/{meet.id}/", {"attendance": {str(mw.oz.id): "present"}}, format="json")
     assert bad.status_code == 400 and "attendance" in bad.json()
-    assert api(mw.tia.user).patch(f"/api/v1/meetings/{meet.id}/", {"attendance": {str(mw.tia.id): "absent"}},
-                                  format="json").status_code == 403
+    assert (
+        api(mw.tia.user)
+        .patch(f"/api/v1/meetings/{meet.id}/", {"attendance": {str(mw.tia.id): "absent"}}, format="json")
+        .status_code
+        == 403
+    )
 
 
 def test_a_core_group_has_no_quorum_rule(mw):
@@ -98,8 +115,15 @@ def decision_body(w, **overrides):
         "text": "Maya stays at home with a child protection plan.",
         "agreed_by": [str(w.sam.id), str(w.nia.id)],
         "dissent": [{"professional": str(w.tia.id), "reason": "School sees bruises every Monday."}],
-        "actions": [{"goal": str(w.goal.id), "title": "Weekly home visit", "due_date": str(w.milestone.due_date),
-                     "accountable": str(w.nia.id), "plain_summary": "A nurse visits every week"}],
+        "actions": [
+            {
+                "goal": str(w.goal.id),
+                "title": "Weekly home visit",
+                "due_date": str(w.milestone.due_date),
+                "accountable": str(w.nia.id),
+                "plain_summary": "A nurse visits every week",
+            }
+        ],
     }
     data.update(overrides)
     return data
@@ -113,7 +137,11 @@ def test_a_decision_records_agreement_dissent_and_makes_actions_milestones_in_on
     assert set(data["agreed_by"]) == {str(mw.sam.id), str(mw.nia.id)}
     (milestone_id,) = data["actions"]
     milestone = Milestone.objects.get(pk=milestone_id)
-    assert (milestone.accountable_id, milestone.goal_id, milestone.title) == (mw.nia.id, mw.goal.id, "Weekly home visit")
+    assert (milestone.accountable_id, milestone.goal_id, milestone.title) == (
+        mw.nia.id,
+        mw.goal.id,
+        "Weekly home visit",
+    )
     assert Action.objects.get(milestone=milestone).decision.meeting_id == meet.id
     (dissent,) = Dissent.objects.all()
     # sam (the chair) works in sue's team: sue answers, within 28 days
@@ -155,8 +183,9 @@ def test_a_bad_decision_answers_400_and_writes_nothing(mw, meet, overrides, fiel
         return ids.get(v, v)
 
     milestones, records = Milestone.objects.count(), Record.objects.count()
-    r = api(mw.sam.user).post(f"/api/v1/meetings/{meet.id}/decisions/", decision_body(mw, **fix(overrides)),
-                              format="json")
+    r = api(mw.sam.user).post(
+        f"/api/v1/meetings/{meet.id}/decisions/", decision_body(mw, **fix(overrides)), format="json"
+    )
     assert r.status_code == 400, r.content
     assert field in r.json()
     assert not Decision.objects.exists() and not Dissent.objects.exists()
@@ -167,12 +196,14 @@ def test_actions_need_the_plan_right_of_plans_services(mw):
     """nia chairs; she is not a case manager, so her actions are refused (403) and nothing is written."""
     m = schedule(mw, chair=mw.nia, note_taker=mw.tia)
     services.meeting_open(meeting=m, actor=mw.nia.user)
-    r = api(mw.nia.user).post(f"/api/v1/meetings/{m.id}/decisions/", decision_body(mw, dissent=[], agreed_by=[str(mw.nia.id)]),
-                              format="json")
+    r = api(mw.nia.user).post(
+        f"/api/v1/meetings/{m.id}/decisions/", decision_body(mw, dissent=[], agreed_by=[str(mw.nia.id)]), format="json"
+    )
     assert r.status_code == 403
     assert not Decision.objects.exists()
-    r = api(mw.nia.user).post(f"/api/v1/meetings/{m.id}/decisions/", decision_body(mw, dissent=[], actions=[], agreed_by=[]),
-                              format="json")
+    r = api(mw.nia.user).post(
+        f"/api/v1/meetings/{m.id}/decisions/", decision_body(mw, dissent=[], actions=[], agreed_by=[]), format="json"
+    )
     assert r.status_code == 201
 
 
@@ -182,10 +213,13 @@ def test_closing_writes_minutes_suggests_the_next_meetings_and_freezes_views_and
     decision = services.decision_record(meeting=meet, actor=mw.sam.user, text="First decision")
     bad = api(mw.nia.user).post(f"/api/v1/meetings/{meet.id}/close/", {"minutes": "", "plain_summary": ""})
     assert bad.status_code == 400 and {"minutes", "plain_summary"} <= set(bad.json())
-    assert api(mw.tia.user).post(f"/api/v1/meetings/{meet.id}/close/", {"minutes": "m", "plain_summary": "p"}
-                                 ).status_code == 403
-    r = api(mw.nia.user).post(f"/api/v1/meetings/{meet.id}/close/",
-                              {"minutes": "We talked.", "plain_summary": "We will help you."})
+    assert (
+        api(mw.tia.user).post(f"/api/v1/meetings/{meet.id}/close/", {"minutes": "m", "plain_summary": "p"}).status_code
+        == 403
+    )
+    r = api(mw.nia.user).post(
+        f"/api/v1/meetings/{meet.id}/close/", {"minutes": "We talked.", "plain_summary": "We will help you."}
+    )
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "closed" and r.json()["plain_summary"] == "We will help you."
     held = meet.starts_at.astimezone().date()

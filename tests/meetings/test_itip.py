@@ -6,8 +6,8 @@ from django.core import mail
 from django.test import Client
 from icalendar import Calendar
 
-from accountability.services import reminder_settings_for, reminders_deliver
 from accountability.models import Notification, Reminder
+from accountability.services import reminder_settings_for, reminders_deliver
 from audit.models import AuditEvent
 from meetings import services
 from meetings.invitations import invitations_send

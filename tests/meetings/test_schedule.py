@@ -116,4 +116,4 @@ def test_meeting_pages_carry_no_inline_script_or_style(mw, meet):
         html = client.get(url).content.decode()
         main = html.split('id="main', 1)[-1]
         assert "style=" not in main, url
-        assert "<script>" not in main and "<script " not in main.replace('<script src', ''), url
+        assert "<script>" not in main and "<script " not in main.replace("<script src", ""), url
