@@ -74,7 +74,11 @@ class Meeting(models.Model):
             models.CheckConstraint(condition=~Q(chair=F("note_taker")), name="meeting_chair_is_not_note_taker"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
         ]
-        indexes = [models.Index(fields=["case", "-starts_at"], name="meeting_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "-starts_at"], name="meeting_case_idx"),
+            # The pending-view scan: scheduled meetings by the date their views are due.
+            models.Index(fields=["views_due_on"], condition=Q(status="scheduled"), name="meeting_views_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d}"
