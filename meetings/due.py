@@ -11,6 +11,7 @@ reminder scan, escalation, the claim-time check, My work and the calendar feed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -47,89 +48,71 @@ def owed_next_meetings() -> QuerySet[NextMeeting]:
 _KINDS = dict(MeetingKind.choices)
 
 
-def view_work(professional: Any) -> list[WorkItem]:
+def _work(rows: Any, *, subject_type: str, kind_label: str, link: str, title: Callable[[str], str]) -> list[WorkItem]:
+    """My work's lines of one kind: rows are (id, kind of meeting, due, case id, reference, case title)."""
     today = timezone.localdate()
-    rows = (
-        owed_views()
-        .filter(professional=professional)
-        .values_list(
-            "id",
-            "meeting__kind",
-            "meeting__views_due_on",
-            "meeting__case_id",
-            "meeting__case__reference",
-            "meeting__case__title",
-        )
-    )
     return [
         WorkItem(
-            subject_type="meeting_view",
-            kind_label="Meeting view",
+            subject_type=subject_type,
+            kind_label=kind_label,
             id=pk,
-            title=f"Your view for the {_KINDS.get(kind, kind).lower()}",
+            title=title(_KINDS.get(kind, kind).lower()),
             due=due,
             case_id=case_id,
             case_reference=ref,
             case_title=case_title,
-            link=VIEW_LINK.format(id=pk),
+            link=link.format(case=case_id, id=pk),
             tag=due_tag(due, today),
         )
         for pk, kind, due, case_id, ref, case_title in rows
     ]
 
 
+def view_work(professional: Any) -> list[WorkItem]:
+    m = "meeting__"
+    rows = (
+        owed_views()
+        .filter(professional=professional)
+        .values_list("id", f"{m}kind", f"{m}views_due_on", f"{m}case_id", f"{m}case__reference", f"{m}case__title")
+    )
+    return _work(
+        rows,
+        subject_type="meeting_view",
+        kind_label="Meeting view",
+        link=VIEW_LINK,
+        title=lambda kind: f"Your view for the {kind}",
+    )
+
+
 def dissent_work(professional: Any) -> list[WorkItem]:
-    today = timezone.localdate()
+    m = "decision__meeting__"
     rows = (
         owed_dissent_answers()
         .filter(answerer=professional)
-        .values_list(
-            "id",
-            "answer_due",
-            "decision__meeting__case_id",
-            "decision__meeting__case__reference",
-            "decision__meeting__case__title",
-        )
+        .values_list("id", f"{m}kind", "answer_due", f"{m}case_id", f"{m}case__reference", f"{m}case__title")
     )
-    return [
-        WorkItem(
-            subject_type="meeting_dissent",
-            kind_label="Dissent to answer",
-            id=pk,
-            title="A dissent from a meeting decision: answer in writing",
-            due=due,
-            case_id=case_id,
-            case_reference=ref,
-            case_title=case_title,
-            link=DISSENT_LINK.format(id=pk),
-            tag=due_tag(due, today),
-        )
-        for pk, due, case_id, ref, case_title in rows
-    ]
+    return _work(
+        rows,
+        subject_type="meeting_dissent",
+        kind_label="Dissent to answer",
+        link=DISSENT_LINK,
+        title=lambda kind: f"A dissent from a decision of the {kind}: answer in writing",
+    )
 
 
 def next_meeting_work(professional: Any) -> list[WorkItem]:
-    today = timezone.localdate()
     rows = (
         owed_next_meetings()
         .filter(chair=professional)
         .values_list("id", "kind", "due_on", "case_id", "case__reference", "case__title")
     )
-    return [
-        WorkItem(
-            subject_type="next_meeting",
-            kind_label="Meeting to schedule",
-            id=pk,
-            title=f"Schedule the {_KINDS.get(kind, kind).lower()}",
-            due=due,
-            case_id=case_id,
-            case_reference=ref,
-            case_title=case_title,
-            link=NEXT_LINK.format(case=case_id, id=pk),
-            tag=due_tag(due, today),
-        )
-        for pk, kind, due, case_id, ref, case_title in rows
-    ]
+    return _work(
+        rows,
+        subject_type="next_meeting",
+        kind_label="Meeting to schedule",
+        link=NEXT_LINK,
+        title=lambda kind: f"Schedule the {kind}",
+    )
 
 
 PENDING_VIEWS = DueSource(

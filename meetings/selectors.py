@@ -228,17 +228,30 @@ def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> Meetin
             .order_by("created_at", "id")
         )
         detail.next_meetings = list(NextMeeting.objects.filter(after=meeting).order_by("due_on"))
+    _audit_read(
+        "meetings.meeting.viewed",
+        meeting,
+        user=user,
+        request=request,
+        detail={"status": meeting.status, "views_shown": len(detail.views)},
+    )
+    return detail
+
+
+def _audit_read(
+    action: str, meeting: Meeting, *, user: Any, request: Any, detail: dict[str, Any] | None = None
+) -> None:
+    """A professional's read of a meeting (its case seen through the gate): counts, never content."""
     audit_record(
-        action="meetings.meeting.viewed",
+        action=action,
         actor=user,
         request=request,
         case=meeting.case_id,
         subject_type="meeting",
         subject_id=meeting.id,
         basis="coordination",
-        detail={"status": meeting.status, "views_shown": len(detail.views)},
+        detail=detail or {},
     )
-    return detail
 
 
 def decisions_read(*, user: Any, meeting_id: Any, request: Any = None) -> tuple[Meeting, list[Decision]]:
@@ -249,16 +262,7 @@ def decisions_read(*, user: Any, meeting_id: Any, request: Any = None) -> tuple[
         .prefetch_related("agreed_by", "dissents", "actions")
         .order_by("created_at", "id")
     )
-    audit_record(
-        action="meetings.decision.listed",
-        actor=user,
-        request=request,
-        case=meeting.case_id,
-        subject_type="meeting",
-        subject_id=meeting.id,
-        basis="coordination",
-        detail={"decisions": len(decisions)},
-    )
+    _audit_read("meetings.decision.listed", meeting, user=user, request=request, detail={"decisions": len(decisions)})
     return meeting, decisions
 
 
@@ -272,15 +276,7 @@ def invitation_read(*, user: Any, meeting_id: Any, request: Any = None) -> tuple
         .order_by("professional__user__email")
         .values_list("professional__user__email", flat=True)
     )
-    audit_record(
-        action="meetings.invitation.viewed",
-        actor=user,
-        request=request,
-        case=meeting.case_id,
-        subject_type="meeting",
-        subject_id=meeting.id,
-        basis="coordination",
-    )
+    _audit_read("meetings.invitation.viewed", meeting, user=user, request=request)
     method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
     return meeting, emails, method
 

@@ -102,6 +102,12 @@ def _team_ids(case: Case) -> set[uuid.UUID]:
     )
 
 
+def _check_on_team(people: Iterable[Professional], team: set[uuid.UUID], errors: dict[str, str]) -> None:
+    outside = [p.full_name for p in people if p.pk not in team]
+    if outside:
+        errors["invitees"] = f"Only the case team can be invited; not on it: {', '.join(sorted(outside))}."
+
+
 def _local_date(value: datetime) -> date:
     return timezone.localdate(value) if timezone.is_aware(value) else value.date()
 
@@ -199,9 +205,7 @@ def meeting_schedule(
     elif note_taker.pk not in team:
         errors["note_taker"] = f"{note_taker.full_name} is not on this case's team."
     invited = {p.pk: p for p in invitees}
-    outside = [p.full_name for p in invited.values() if p.pk not in team]
-    if outside:
-        errors["invitees"] = f"Only the case team can be invited; not on it: {', '.join(sorted(outside))}."
+    _check_on_team(invited.values(), team, errors)
     if errors:
         raise ValidationError(errors)
     assert starts_at is not None and ends_at is not None and views_due_at is not None  # checked above
@@ -272,9 +276,7 @@ def meeting_update(
     wanted: dict[uuid.UUID, Professional] | None = None
     if invitees is not None:
         wanted = {p.pk: p for p in invitees}
-        outside = [p.full_name for p in wanted.values() if p.pk not in team]
-        if outside:
-            errors["invitees"] = f"Only the case team can be invited; not on it: {', '.join(sorted(outside))}."
+        _check_on_team(wanted.values(), team, errors)
     if errors:
         raise ValidationError(errors)
     changed: list[str] = []

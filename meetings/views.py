@@ -11,6 +11,7 @@ Floor 6.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -110,35 +111,42 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
     return render(request, "meetings/detail.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def my_view(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    meeting, _ = selectors.meeting_get_for(user=request.user, meeting_id=meeting_id, request=request)
-    services.view_author_for(user=request.user, meeting=meeting)
+def view_form(
+    request: HttpRequest, *, meeting: Meeting, form_class: type[ViewForm], read: Callable[[], Any], saved: str
+) -> tuple[ViewForm, bool]:
+    """Give or change one's view (the professional's page and the family's portal page): a POST
+    goes to meetings.services.view_give (refusals inline, input kept); a GET shows the view that
+    `read` returns (the audited read of one's own view). Answers the form and whether it was saved."""
     if request.method == "POST":
-        form = ViewForm(request.POST)
+        form = form_class(request.POST)
         if form.is_valid():
             try:
                 services.view_give(meeting=meeting, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, "Your view is saved. Nobody else reads it until the chair opens the meeting.")
-                return _to_meeting(meeting.id)
-    else:
-        view = selectors.my_view(meeting=meeting, user=request.user, request=request)
-        initial = (
-            {
-                "worries": view.worries,
-                "working_well": view.working_well,
-                "next_steps": view.next_steps,
-                "rating": view.rating,
-                "category": view.category,
-            }
-            if view
-            else None
-        )
-        form = ViewForm(initial=initial)
+                messages.success(request, saved)
+                return form, True
+        return form, False
+    view = read()
+    names = ("worries", "working_well", "next_steps", "rating", "category")
+    return form_class(initial={name: getattr(view, name) for name in names} if view else None), False
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_view(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    meeting, _ = selectors.meeting_get_for(user=request.user, meeting_id=meeting_id, request=request)
+    services.view_author_for(user=request.user, meeting=meeting)
+    form, saved = view_form(
+        request,
+        meeting=meeting,
+        form_class=ViewForm,
+        read=lambda: selectors.my_view(meeting=meeting, user=request.user, request=request),
+        saved="Your view is saved. Nobody else reads it until the chair opens the meeting.",
+    )
+    if saved:
+        return _to_meeting(meeting.id)
     return render(
         request,
         "meetings/my_view.html",
@@ -159,30 +167,30 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
             messages.error(request, message)
 
 
-@login_required
-@require_POST
-def meeting_open(request: HttpRequest, meeting_id: str) -> HttpResponse:
+def _post_action(request: HttpRequest, meeting_id: str, act: Callable[..., Any], done: str) -> HttpResponse:
+    """A button on the meeting page: the service decides; a refusal is shown as a message."""
     meeting, _ = selectors.meeting_get_for(user=request.user, meeting_id=meeting_id, request=request)
     try:
-        services.meeting_open(meeting=meeting, actor=request.user)
+        act(meeting=meeting, actor=request.user)
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, "The meeting is open and the views are shown.")
+        messages.success(request, done)
     return _to_meeting(meeting.id)
+
+
+@login_required
+@require_POST
+def meeting_open(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    return _post_action(request, meeting_id, services.meeting_open, "The meeting is open and the views are shown.")
 
 
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    meeting, _ = selectors.meeting_get_for(user=request.user, meeting_id=meeting_id, request=request)
-    try:
-        services.meeting_cancel(meeting=meeting, actor=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "The meeting is cancelled. The invitees have been told.")
-    return _to_meeting(meeting.id)
+    return _post_action(
+        request, meeting_id, services.meeting_cancel, "The meeting is cancelled. The invitees have been told."
+    )
 
 
 @login_required

@@ -8,17 +8,16 @@ Floor 7 (portal). May use: meetings and the floors below.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cases.forms import apply_service_errors
-from meetings import selectors, services
+from meetings import selectors
 from meetings.forms import FamilyViewForm
 from meetings.models import MeetingStatus
+from meetings.views import view_form
 from portal.selectors import person_for
 
 
@@ -35,28 +34,15 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_page(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting, _person, view = selectors.family_meeting_read(user=request.user, meeting_id=meeting_id, request=request)
     editable = meeting.status == MeetingStatus.SCHEDULED
-    if request.method == "POST":
-        form = FamilyViewForm(request.POST)
-        if form.is_valid():
-            try:
-                services.view_give(meeting=meeting, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Thank you. Your view is saved. Nobody reads it before the meeting starts.")
-                return redirect("portal_meetings:meeting", meeting_id=meeting.id)
-    else:
-        initial = (
-            {
-                "worries": view.worries,
-                "working_well": view.working_well,
-                "next_steps": view.next_steps,
-                "rating": view.rating,
-            }
-            if view
-            else None
-        )
-        form = FamilyViewForm(initial=initial)
+    form, saved = view_form(
+        request,
+        meeting=meeting,
+        form_class=FamilyViewForm,
+        read=lambda: view,
+        saved="Thank you. Your view is saved. Nobody reads it before the meeting starts.",
+    )
+    if saved:
+        return redirect("portal_meetings:meeting", meeting_id=meeting.id)
     return render(
         request,
         "portal/meeting.html",
