@@ -41,12 +41,12 @@ QUORUM_AGENCIES = 3
 
 def meeting_get_for(*, user: Any, meeting_id: Any, perm: str = VIEW, request: Any = None) -> tuple[Meeting, CaseAccess]:
     """The meeting and the viewer's access to its case: 404 when the case is not visible."""
-    pk = parse_uuid(meeting_id)
-    case_id = Meeting.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-    if case_id is None:
+    meeting = (
+        Meeting.objects.select_related("chair__agency", "note_taker__agency").filter(pk=parse_uuid(meeting_id)).first()
+    )
+    if meeting is None:
         raise Http404("Not found")
-    access = get_case_for(user=user, case_id=case_id, perm=perm, request=request)
-    meeting = Meeting.objects.select_related("chair__agency", "note_taker__agency").get(pk=pk)
+    access = get_case_for(user=user, case_id=meeting.case_id, perm=perm, request=request)
     meeting.case = access.case
     return meeting, access
 
