@@ -24,6 +24,7 @@ from cases.models import Case, Person
 from cases.selectors import VIEW, CaseAccess, get_case_for, parse_uuid, person_for
 from meetings.models import (
     CONFERENCE_KINDS,
+    Action,
     Attendance,
     Decision,
     Dissent,
@@ -223,11 +224,12 @@ def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> Meetin
                 Prefetch(
                     "dissents", queryset=Dissent.objects.select_related("professional", "answerer", "answered_by")
                 ),
-                "actions__milestone__accountable",
+                Prefetch("actions", queryset=Action.objects.select_related("milestone__accountable")),
             )
             .order_by("created_at", "id")
         )
-        detail.next_meetings = list(NextMeeting.objects.filter(after=meeting).order_by("due_on"))
+        if meeting.status == MeetingStatus.CLOSED:
+            detail.next_meetings = list(NextMeeting.objects.filter(after=meeting).order_by("due_on"))
     _audit_read(
         "meetings.meeting.viewed",
         meeting,

@@ -117,12 +117,12 @@ def _queries_for(mw, django_assert_max_num_queries, extra: int) -> None:
     services.meeting_open(meeting=m, actor=mw.sam.user)
     services.decision_record(meeting=m, actor=mw.sam.user, text="Decided", agreed_by=people)
     client = api(mw.sam.user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         r = client.get(f"/api/v1/meetings/{m.id}/")
     assert r.status_code == 200 and len(r.json()["views"]) == extra
     page = Client()
     page.force_login(mw.sam.user)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         assert page.get(f"/meetings/{m.id}/").status_code == 200
 
 
