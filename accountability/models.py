@@ -23,6 +23,7 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     ESCALATION = "escalation", "Escalation: overdue by 3 days or more"
     HANDOVER = "handover", "Handed over to you"  # a notice, queued by the handover's transaction
+    INVITED = "invited", "Invited to a meeting"  # a notice, in-app only (the iTIP e-mail is the invitation)
 
 
 class EmailStatus(models.TextChoices):

@@ -374,6 +374,8 @@ def _claim_and_notify(chunk: list[int]) -> tuple[int, int]:
     by_status: dict[str, list[Reminder]] = {}
     for r in live:
         status = _EMAIL_STATUS_FOR.get(preferences.get(r.recipient, ReminderDelivery.EACH), EmailStatus.SKIPPED)
+        if r.kind in IN_APP_ONLY_KINDS:
+            status = EmailStatus.SKIPPED
         by_status.setdefault(status, []).append(r)
     for status, group in by_status.items():
         # The claim: only rows still unsent are taken. Under the row locks above
@@ -421,7 +423,12 @@ _KIND_PHRASE = {
     ReminderKind.OVERDUE: "is overdue",
     ReminderKind.ESCALATION: "is overdue by 3 days or more and has been escalated to you as team lead",
     ReminderKind.HANDOVER: "has been handed over to you",
+    ReminderKind.INVITED: "is asked of you for a meeting you are invited to",
 }
+
+# Notices shown in-app only: their e-mail is sent by the app that owns them (meetings sends the
+# iTIP invitation itself), so the recipient is not e-mailed twice.
+IN_APP_ONLY_KINDS = {ReminderKind.INVITED.value}
 
 
 def reminder_email_content(reminder: Reminder) -> tuple[str, str]:
