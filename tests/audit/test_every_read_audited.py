@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from sharing import services as sharing_services
+from sharing.models import SafeguardingAccess
 from tests.sharing.conftest import consent, override, write
 
 # name -> (url builder, caller, the event the read must write, basis or None for "any")
@@ -39,6 +40,12 @@ PERSONAL = {
     "sharing:person_consents": (lambda s: f"/people/{s.w.maya.id}/consents/", "maya", "cases.consent.listed"),
     "sharing:audit_trail": (lambda s: "/audit/", "ivy", "audit.trail.viewed"),
     "sharing:audit_export": (lambda s: "/audit/export.csv", "ivy", "audit.trail.exported"),
+    "sharing:audit_suggest": (lambda s: "/audit/suggest/?field=person&person=Oka", "ivy", "cases.person.listed"),
+    "sharing:override_records": (
+        lambda s: f"/governance/overrides/{SafeguardingAccess.objects.get().id}/records/",
+        "ivy",
+        "audit.trail.viewed",
+    ),
     "portal:home": (lambda s: "/portal/", "maya", "portal.plan.viewed"),
 }
 
