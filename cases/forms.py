@@ -73,6 +73,14 @@ class DateInput(forms.MultiWidget):
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return name not in data and all(f"{name}_{part}" not in data for part in self.PARTS)
 
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        base = (attrs or {}).get("id") or self.attrs.get("id")
+        if base:  # ids named like the boxes (id_due_date_day), so labels and the error summary find them
+            for part, sub in zip(self.PARTS, context["widget"]["subwidgets"], strict=True):
+                sub["attrs"]["id"] = f"{base}_{part}"
+        return context
+
     def id_for_label(self, id_: str) -> str:
         return f"{id_}_day" if id_ else id_
 
