@@ -6,14 +6,24 @@ Floor 6 (top). May use every floor below.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Professional
+from agencies.selectors import is_admin, is_information_governance_lead
 from cases.models import Case, CaseStatus, RoleAssignment
 from plans.models import ItemStatus, Milestone
 from plans.selectors import DUE_SOON_DAYS
+from sharing.selectors import override_review_queue
+
+
+def has_pending_reviews(*, user: Any) -> bool:
+    """Whether overrides wait for this user's review (an IG lead's or the admins' queue)."""
+    if not (is_admin(user) or is_information_governance_lead(user=user)):
+        return False
+    return override_review_queue(user=user).exists()
 
 
 def my_cases(*, professional: Professional) -> QuerySet[Case]:

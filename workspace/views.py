@@ -40,9 +40,13 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
+        """Service users land on their portal; an information-governance lead (or admin)
+        with overrides waiting for their review on the review queue; others on My work."""
         user = self.request.user
         if professional_for(user) is None and hasattr(user, "person"):
             return reverse("portal:home")
+        if selectors.has_pending_reviews(user=user):
+            return reverse("sharing:review_queue")
         return reverse("workspace:my_work")
 
 
