@@ -73,7 +73,7 @@ NOT_PERSONAL = {
     "api:safeguarding-access-list", "api:safeguarding-access-detail", "sharing:review_queue",
     "sharing:review_record",
     # the caller's own work and notices
-    "workspace:my_work", "workspace:team", "accountability:notification_list",
+    "workspace:my_work", "workspace:team", "workspace:team_member", "accountability:notification_list",
     "accountability:notification_read_all", "accountability:reminder_settings", "accountability:calendar_reset",
     "accountability:notification_read", "accountability:calendar_feed",
 }  # fmt: skip

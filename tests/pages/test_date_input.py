@@ -38,9 +38,8 @@ def test_every_date_field_on_the_forms_is_the_govuk_date_input():
                 found.append(f"{cls.__name__}.{name}")
                 assert isinstance(field, DateField), f"{cls.__name__}.{name}: use cases.forms.DateField"
                 assert isinstance(field.widget, DateInput), f"{cls.__name__}.{name}: use cases.forms.DateInput"
-    assert {"GoalForm.target_date", "MilestoneForm.due_date", "ConsentForm.valid_from", "PersonForm.date_of_birth"} <= set(
-        found
-    )
+    expected = {"GoalForm.target_date", "MilestoneForm.due_date", "ConsentForm.valid_from", "PersonForm.date_of_birth"}
+    assert expected <= set(found)
 
 
 def _parts(name, day):
