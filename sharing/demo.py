@@ -65,8 +65,9 @@ OVERRIDE_JUSTIFICATION = (
 def seed_sharing_demo(staff: dict[str, Professional]) -> None:
     """Records of four agencies and a general note on the Carter case; the family's consents
     (health shared with children's social care for Jade and Leo, Jade's housing too; Jade's
-    housing refused to the school; her education to housing given then withdrawn); Nadia's active override on the case's social
-    care records, waiting for Helen's review, with the record she opened under it; and
+    housing refused to the school; her education to housing given then withdrawn); Nadia's
+    active override on the case's social care records, waiting for Helen's review, with the
+    record she opened under it; and
     reads by Tom and Grace, so the audit trail shows list reads, consent and override."""
     case = Case.objects.get(people__family_name="Carter", people__given_name="Leo")
     people = {p.given_name: p for p in Person.objects.filter(cases=case)}
