@@ -21,6 +21,14 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
 
 
+def fill_date(page: Page, legend: str, day: datetime.date) -> None:
+    """GOV.UK's date input: the day, month and year boxes of the fieldset named `legend`."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
@@ -46,7 +54,7 @@ def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, liv
     page.get_by_role("link", name="Add a goal").click()
     page.get_by_label("What will be different?").fill(goal_text)
     page.get_by_label("How will we know?").fill("A tenancy agreement signed and no moves for six months")
-    page.get_by_label("By when?").fill(target.isoformat())
+    fill_date(page, "By when?", target)
     page.get_by_label("In plain words for the person").fill("You have a safe home to live in")
     page.get_by_role("button", name="Add the goal").click()
     expect(page.get_by_role("heading", level=3, name=goal_text)).to_be_visible()
@@ -54,7 +62,7 @@ def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, liv
     page.goto(f"{live_server.url}/cases/{world.case.id}/milestones/new/")
     page.get_by_label("Goal").select_option(label=goal_text)
     page.get_by_label("Milestone", exact=True).fill(milestone_title)
-    page.get_by_label("Due date").fill(due.isoformat())
+    fill_date(page, "Due date", due)
     page.get_by_label("Accountable professional").select_option(label=f"{world.nia.full_name} – {world.health.name}")
     page.get_by_label("In plain words for the person").fill("We look at what help you need with housing")
     page.get_by_role("button", name="Add the milestone").click()
