@@ -22,14 +22,16 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-# The elements that reach past the window's right edge (outside any scrolling table), to say what spills.
+# What reaches past the window's right edge, and its parent, to say what spills.
 WIDEST = """() => {
   const width = document.documentElement.clientWidth;
+  const name = e => e.tagName + '.' + e.className;
   return [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > width + 1)
-    .slice(0, 12).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)
-      + ' in ' + (e.parentElement ? e.parentElement.tagName + '.' + e.parentElement.className + ':' + getComputedStyle(e.parentElement).overflowX + ':' + Math.round(e.parentElement.getBoundingClientRect().right) : ''));
+    .slice(0, 12)
+    .map(e => name(e) + ' ' + Math.round(e.getBoundingClientRect().right) + ' in ' + name(e.parentElement));
 }"""
+TABLE_SCROLLS = "() => { const w = document.querySelector('.ju-table-wrap'); return w.scrollWidth > w.clientWidth; }"
 
 
 def assert_no_page_scroll(page: Page) -> None:
