@@ -28,7 +28,7 @@ from cases.selectors import on_a_case_visible_to, parse_uuid
 from sharing import policy
 from sharing.models import Category, Consent, ConsentDecision, Record, SafeguardingAccess
 from sharing.services import safeguarding_access_expire_due
-from sharing.trail import filters_for_audit
+from sharing.trail import filters_for_audit, trail_export
 
 
 def _require_professional(user: Any) -> Professional:
@@ -693,6 +693,20 @@ def _uuid_or_none(value: Any) -> uuid.UUID | None:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def audit_export_rows(*, user: Any, filters: dict[str, Any], request: Any = None) -> Iterable[list[str]]:
+    """The trail as the caller may read it, filtered, as CSV rows with names and words
+    (`sharing.trail.trail_export`): at most AUDIT_EXPORT_LIMIT, newest first, the export
+    audited as `audit.trail.exported` before the first row is sent."""
+    return trail_export(
+        user=user,
+        events=audit_events_visible_to(user=user, filters=filters),
+        filters=filters,
+        limit=AUDIT_EXPORT_LIMIT,
+        action=AUDIT_TRAIL_EXPORTED,
+        request=request,
+    )
 
 
 _AUDIT_COLUMN = {"agency": "actor_agency"}

@@ -375,14 +375,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     form, valid, filters = _audit_filters(request)
     if not valid:
         return _audit_page(request, form, valid, filters)
-    rows = trail.trail_export(
-        user=request.user,
-        events=selectors.audit_events_visible_to(user=request.user, filters=filters),
-        filters=filters,
-        limit=selectors.AUDIT_EXPORT_LIMIT,
-        action=selectors.AUDIT_TRAIL_EXPORTED,
-        request=request,
-    )
+    rows = selectors.audit_export_rows(user=request.user, filters=filters, request=request)
     return csv_streaming_response(rows, "audit.csv")
 
 

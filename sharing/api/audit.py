@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sharing import selectors, trail
+from sharing import selectors
 from sharing.api.records import csv_streaming_response, paginate, paginated_response
 from sharing.audit_labels import action_label
 
@@ -75,12 +75,5 @@ class AuditExportView(APIView):
         if not selectors.can_read_audit(user=request.user):
             raise PermissionDenied("Only information-governance leads and administrators read the audit trail.")
         filters = request.query_params.dict()
-        rows = trail.trail_export(
-            user=request.user,
-            events=selectors.audit_events_visible_to(user=request.user, filters=filters),
-            filters=filters,
-            limit=selectors.AUDIT_EXPORT_LIMIT,
-            action=selectors.AUDIT_TRAIL_EXPORTED,
-            request=request._request,
-        )
+        rows = selectors.audit_export_rows(user=request.user, filters=filters, request=request._request)
         return csv_streaming_response(rows, "audit.csv")

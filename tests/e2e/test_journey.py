@@ -13,12 +13,15 @@ from tests.e2e.accessibility import assert_accessible
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+def sign_in(page: Page, base_url: str, username: str, password: str, landing: str | None = "My work") -> None:
+    """Sign in through the page; `landing`: the heading of the page the user lands on."""
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+    if landing:
+        expect(page.get_by_role("heading", level=1, name=landing)).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def fill_date(page: Page, legend: str, day: datetime.date) -> None:

@@ -9,17 +9,10 @@ from playwright.sync_api import Page, expect
 
 from sharing import selectors as sharing_selectors
 from tests.e2e.accessibility import assert_accessible
+from tests.e2e.test_journey import sign_in
 from tests.sharing.conftest import override, write
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 # What reaches past the window's right edge, and its parent, to say what spills.
@@ -71,7 +64,7 @@ def test_the_pages_fit_320_px_and_pass_axe(page, live_server, world, trail_world
 @pytest.mark.parametrize(("width", "label"), [(320, "320 px"), (640, "200 % zoom of a 1280 px window")])
 def test_the_audit_trail_fits_and_passes_axe(page, live_server, world, trail_world, width, label):
     page.set_viewport_size({"width": width, "height": 800})
-    sign_in(page, live_server.url, "ivy", world.password)
+    sign_in(page, live_server.url, "ivy", world.password, landing=None)
     page.goto(f"{live_server.url}/audit/?person=Maya+Okafor")
     expect(page.get_by_role("heading", level=1, name="Audit trail")).to_be_visible()
     expect(page.get_by_role("cell", name="Maya Okafor").first).to_be_visible()
@@ -85,7 +78,7 @@ def test_the_audit_trail_fits_and_passes_axe(page, live_server, world, trail_wor
 
 
 def test_the_person_filter_auto_completes(page, live_server, world, trail_world):
-    sign_in(page, live_server.url, "ivy", world.password)
+    sign_in(page, live_server.url, "ivy", world.password, landing=None)
     page.goto(f"{live_server.url}/audit/")
     page.get_by_label("Person").press_sequentially("Oka", delay=50)
     expect(page.locator("#id_person_suggestions option[value='Maya Okafor']")).to_have_count(1)
@@ -102,8 +95,7 @@ def test_the_person_filter_auto_completes(page, live_server, world, trail_world)
 
 def test_the_ig_lead_opens_the_records_opened_under_an_override(page, live_server, world, trail_world):
     page.set_viewport_size({"width": 320, "height": 800})
-    sign_in(page, live_server.url, "ivy", world.password)
-    expect(page.get_by_role("heading", level=1, name="Safeguarding override reviews")).to_be_visible()
+    sign_in(page, live_server.url, "ivy", world.password, landing="Safeguarding override reviews")
     assert_no_page_scroll(page)
     assert_accessible(page)
     page.get_by_role("link", name=f"Review the override on {world.case.reference}").click()
