@@ -31,3 +31,9 @@ def test_a_worker_starting_runs_the_reminder_scan(world, eager, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):  # a second worker starting sends nothing twice
         worker_ready.send(sender=None)
     assert Notification.objects.filter(recipient=world.nia.id, kind=ReminderKind.DUE_TOMORROW).count() == 1
+
+
+def test_the_scan_at_worker_start_can_be_turned_off(world, eager, settings):
+    settings.REMINDER_SCAN_AT_WORKER_START = False
+    worker_ready.send(sender=None)
+    assert not AuditEvent.objects.filter(action="accountability.reminders.scanned").exists()
