@@ -137,7 +137,12 @@ def professional_create(
     if errors:
         raise ValidationError(errors)
     user = User.objects.create_user(
-        username=username, password=password, first_name=given_name, last_name=family_name, email=email
+        username=username,
+        password=password,
+        first_name=given_name,
+        last_name=family_name,
+        email=email,
+        is_staff=is_agency_admin,  # an agency administrator uses the (agency-scoped) administration pages
     )
     professional = Professional.objects.create(
         user=user,
@@ -200,6 +205,9 @@ def professional_update(
         professional.is_active = is_active
     if changed:
         professional.save(update_fields=changed)
+    if is_agency_admin is not UNSET and not professional.user.is_superuser:
+        professional.user.is_staff = bool(is_agency_admin)
+        professional.user.save(update_fields=["is_staff"])
     if is_active is not UNSET and professional.user.is_active != professional.is_active:
         # A professional who has left can no longer sign in (pages, portal or API token).
         professional.user.is_active = professional.is_active

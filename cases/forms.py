@@ -6,6 +6,7 @@ Floor 4.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
 
 from django import forms
@@ -16,14 +17,111 @@ from agencies.models import Professional
 from cases.models import CaseStatus, Person, Role
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class DateParts(str):
+    """What a date input's three boxes held, as typed: `parts` is (day, month, year).
+    As a string it is the ISO date when the boxes make one, else what was typed, so a
+    plain DateField rejects it as invalid rather than reading it as empty."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    parts: tuple[str, str, str]
+
+    def __new__(cls, day: str, month: str, year: str) -> DateParts:
+        text = f"{year}-{month.zfill(2)}-{day.zfill(2)}" if day and month and year else f"{day}/{month}/{year}"
+        self = super().__new__(cls, text)
+        self.parts = (day, month, year)
+        return self
 
 
-DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-03-27."}
+class DateInput(forms.MultiWidget):
+    """GOV.UK's date input: day, month and year boxes in a fieldset (never a native date
+    picker, whose format follows the browser's locale). Used by every date field of the
+    professional forms through `DateField`. A single `name=YYYY-MM-DD` value (an old
+    link, a script) is still read."""
+
+    template_name = "cases/date_input.html"
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        def box(width: str, maxlength: int) -> forms.TextInput:
+            return forms.TextInput(
+                attrs={"inputmode": "numeric", "class": f"ju-input ju-input--width-{width}", "maxlength": maxlength}
+            )
+
+        super().__init__({"day": box("2", 2), "month": box("2", 2), "year": box("4", 4)}, attrs)
+
+    def decompress(self, value: Any) -> list[str | None]:
+        if isinstance(value, DateParts):
+            return list(value.parts)
+        if isinstance(value, datetime.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        if isinstance(value, str) and value:
+            try:
+                day = datetime.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+            return [str(day.day), str(day.month), str(day.year)]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        keys = [f"{name}_{part}" for part in self.PARTS]
+        if not any(k in data for k in keys):
+            return data.get(name)
+        day, month, year = (str(data.get(k) or "").strip() for k in keys)
+        if not (day or month or year):
+            return ""
+        return DateParts(day, month, year)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and all(f"{name}_{part}" not in data for part in self.PARTS)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        base = (attrs or {}).get("id") or self.attrs.get("id")
+        if base:  # ids named like the boxes (id_due_date_day), so labels and the error summary find them
+            for part, sub in zip(self.PARTS, context["widget"]["subwidgets"], strict=True):
+                sub["attrs"]["id"] = f"{base}_{part}"
+        return context
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_day" if id_ else id_
+
+
+class DateField(forms.DateField):
+    """A date in GOV.UK's day, month and year boxes, with errors in words that name the
+    field and say what is wrong ("Due date must include a month")."""
+
+    widget = DateInput
+
+    def __init__(self, *, called: str = "", **kwargs: Any) -> None:
+        self.called = called  # the field in an error sentence, when its label reads oddly there
+        kwargs.setdefault("widget", DateInput())
+        kwargs["error_messages"] = {**DATE_ERRORS, **kwargs.get("error_messages", {})}
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if isinstance(value, DateParts):
+            return self._from_parts(value.parts)
+        return super().to_python(value)
+
+    def _from_parts(self, parts: tuple[str, str, str]) -> datetime.date:
+        label = self.called or str(self.label or "")
+        if not label or label.endswith("?"):  # "By when?" reads oddly in a sentence
+            label = "The date"
+        missing = [name for name, text in zip(DateInput.PARTS, parts, strict=True) if not text]
+        if missing:
+            words = " and ".join(f"a {m}" for m in missing)
+            raise ValidationError(f"{label} must include {words}.", code="incomplete")
+        day, month, year = parts
+        if not all(text.isdigit() for text in parts):
+            raise ValidationError(f"{label} must be a real date, in numbers, for example 27 3 2026.", code="invalid")
+        if len(year) != 4:
+            raise ValidationError("Year must include 4 numbers.", code="invalid")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{label} must be a real date, for example 27 3 2026.", code="invalid") from None
+
+
+DATE_ERRORS = {"invalid": "Enter a real date, for example 27 3 2026."}
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -89,9 +187,7 @@ class PersonForm(forms.Form):
     family_name = forms.CharField(
         label="Family name", max_length=100, error_messages={"required": "Enter a family name."}
     )
-    date_of_birth = forms.DateField(
-        label="Date of birth", required=False, widget=DateInput(), error_messages=DATE_ERRORS
-    )
+    date_of_birth = DateField(label="Date of birth", required=False)
     preferred_language = forms.CharField(
         label="Preferred language",
         max_length=35,

@@ -272,6 +272,8 @@ else:
 # GET /healthz: seconds each check (database, broker) may take before it counts as not answering.
 HEALTHZ_TIMEOUT = float(os.environ.get("HEALTHZ_TIMEOUT", "2"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# A worker runs the reminder scan as it starts (coordination/celery.py), not only at beat's first tick.
+REMINDER_SCAN_AT_WORKER_START = env_bool("REMINDER_SCAN_AT_WORKER_START", True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

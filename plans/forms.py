@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from agencies.models import Professional
-from cases.forms import DATE_ERRORS, DateInput, ProfessionalChoiceField
+from cases.forms import DATE_ERRORS, DateField, DateInput, ProfessionalChoiceField
 from cases.forms import choice_field as _choice
 from plans.models import Goal, ReviewKind
 
@@ -28,7 +28,7 @@ class GoalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say how you will measure it."},
     )
-    target_date = forms.DateField(
+    target_date = DateField(
         label="By when?",
         widget=DateInput(),
         error_messages={"required": "Give a target date.", **DATE_ERRORS},
@@ -48,7 +48,7 @@ class MilestoneForm(forms.Form):
     title = forms.CharField(
         label="Milestone", max_length=200, error_messages={"required": "Give the milestone a title."}
     )
-    due_date = forms.DateField(
+    due_date = DateField(
         label="Due date", widget=DateInput(), error_messages={"required": "Give a due date.", **DATE_ERRORS}
     )
     accountable = ProfessionalChoiceField(
@@ -72,7 +72,7 @@ class MilestoneForm(forms.Form):
 
 class ReviewForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of review", choices=ReviewKind.choices)
-    scheduled_for = forms.DateField(
+    scheduled_for = DateField(
         label="Date", widget=DateInput(), error_messages={"required": "Give a date for the review.", **DATE_ERRORS}
     )
     accountable = ProfessionalChoiceField(

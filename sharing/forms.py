@@ -3,12 +3,14 @@ audit trail filters. Shape only; the rules are in cases.services."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
-from cases.forms import DATE_ERRORS, DateInput
+from cases.forms import DATE_ERRORS, DateField, DateInput
 from cases.models import Person
+from sharing import trail
+from sharing.audit_labels import action_choices
 from sharing.models import Category, ConsentDecision, LawfulBasis, OverrideOutcome
 
 CATEGORY_CHOICES = [("", "Choose a category"), *Category.choices]
@@ -55,12 +57,15 @@ class ConsentForm(forms.Form):
     purpose = forms.CharField(
         max_length=300, required=False, label="What for", help_text="For example: joint support plan"
     )
-    valid_from = forms.DateField(widget=DateInput(), required=False, error_messages=DATE_ERRORS, label="From")
-    valid_until = forms.DateField(
+    valid_from = DateField(
+        widget=DateInput(), required=False, error_messages=DATE_ERRORS, label="From", called="The start date"
+    )
+    valid_until = DateField(
         widget=DateInput(),
         required=False,
         error_messages=DATE_ERRORS,
         label="Until",
+        called="The end date",
         help_text="Leave empty if open-ended",
     )
     given_by = forms.CharField(
@@ -98,22 +103,60 @@ class OverrideReviewForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    case = forms.UUIDField(required=False, label="Case id")
-    person = forms.UUIDField(required=False, label="Person id")
-    actor = forms.UUIDField(required=False, label="Professional id")
-    action = forms.CharField(
-        required=False, label="Action", help_text="For example cases.record.viewed, or cases.record."
+    """The trail's filters in the words an information-governance lead has: a person's
+    name, a case reference, a professional's name, an agency, an action in words, dates.
+    Names are resolved (in `clean`) to the people, cases and professionals of the trail
+    the caller may read; one that matches nobody there is an error in words, not an
+    empty page. Ids (links from the trail's own rows) are read as well."""
+
+    person = forms.CharField(
+        required=False, max_length=200, label="Person", help_text="A name, for example Jade Carter"
     )
-    date_from = forms.DateField(widget=DateInput(), required=False, label="From", error_messages=DATE_ERRORS)
-    date_to = forms.DateField(widget=DateInput(), required=False, label="To", error_messages=DATE_ERRORS)
+    case = forms.CharField(required=False, max_length=200, label="Case reference", help_text="For example C-2026-00001")
+    actor = forms.CharField(required=False, max_length=200, label="Professional", help_text="Who did it")
+    agency = forms.ChoiceField(required=False, label="Their agency")
+    action = forms.ChoiceField(required=False, label="What they did")
+    date_from = DateField(required=False, label="From", called="The from date")
+    date_to = DateField(required=False, label="To", called="The to date")
+
+    def __init__(self, *args: Any, events: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.events = events
+        agency_field = cast(forms.ChoiceField, self.fields["agency"])
+        agency_field.choices = [("", "Any agency"), *trail.agency_choices()]
+        action_field = cast(forms.ChoiceField, self.fields["action"])
+        action_field.choices = [("", "Anything"), *action_choices()]
+
+    def clean(self) -> dict[str, Any]:
+        d = super().clean() or {}
+        start, end = d.get("date_from"), d.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The to date must be the same as or after the from date.")
+        resolved: dict[str, Any] = {}
+        for name, find, nobody in (
+            ("person", trail.people_in_trail, "No one called “{}”"),
+            ("case", trail.cases_in_trail, "No case with a reference like “{}”"),
+            ("actor", trail.professionals_in_trail, "No professional called “{}”"),
+        ):
+            text = (d.get(name) or "").strip()
+            if not text:
+                continue
+            found = find(events=self.events, text=text)
+            if not found:
+                self.add_error(name, nobody.format(text) + " appears in the audit trail you can read.")
+            elif len(found) == 1:
+                resolved[name] = found[0].pk
+            else:
+                resolved[f"{name}_in"] = [row.pk for row in found]
+        self.resolved = resolved
+        return d
 
     def filters(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {
-            "case": d.get("case"),
-            "person": d.get("person"),
-            "actor": d.get("actor"),
-            "action": d.get("action"),
+            **self.resolved,
+            "agency": d.get("agency") or None,
+            "action": d.get("action") or None,
             "from": d.get("date_from"),
             "to": d.get("date_to"),
         }

@@ -28,6 +28,7 @@ from cases.selectors import on_a_case_visible_to, parse_uuid
 from sharing import policy
 from sharing.models import Category, Consent, ConsentDecision, Record, SafeguardingAccess
 from sharing.services import safeguarding_access_expire_due
+from sharing.trail import filters_for_audit, trail_export
 
 
 def _require_professional(user: Any) -> Professional:
@@ -571,6 +572,60 @@ def override_records_opened(*, access: SafeguardingAccess) -> list[RecordOpened]
     return list(opened.values())
 
 
+@dataclass(frozen=True)
+class RecordOpenedLine:
+    at: datetime
+    how: str
+    category: str
+    written_by: str
+    written_on: datetime | None
+    people: list[str]
+
+
+_HOW = {"cases.record.viewed": "Opened", "cases.record.exported": "Exported", "cases.record.listed": "Seen in a list"}
+
+
+def override_records_opened_for(
+    *, user: Any, access: SafeguardingAccess, request: Any = None
+) -> list[RecordOpenedLine]:
+    """The records read under the override (`override_records_opened`), each with when and
+    how it was read, its category, the agency that wrote it and the people it is about (no
+    record text). The caller passed the override through `override_get_for`; reading this
+    part of the audit trail is audited as `audit.trail.viewed`. Three queries."""
+    opened = override_records_opened(access=access)
+    records = {
+        r.pk: r
+        for r in Record.objects.filter(pk__in={o.record for o in opened})
+        .select_related("author_agency")
+        .prefetch_related(Prefetch("about", queryset=Person.objects.only("id", "given_name", "family_name")))
+        .only("id", "category", "created_at", "author_agency__name")
+    }
+    lines = []
+    for o in opened:
+        r = records.get(o.record)
+        lines.append(
+            RecordOpenedLine(
+                at=o.at,
+                how=_HOW.get(o.action, o.action),
+                category=Category(r.category).label if r is not None else Category(o.category).label,
+                written_by=r.author_agency.name if r is not None else "",
+                written_on=r.created_at if r is not None else None,
+                people=sorted(p.full_name for p in r.about.all()) if r is not None else [],
+            )
+        )
+    audit_record(
+        action=AUDIT_TRAIL_VIEWED,
+        actor=user,
+        request=request,
+        case=access.case_id,
+        subject_type="safeguarding_access",
+        subject_id=access.pk,
+        basis="admin" if is_admin(user) else "own_agency",
+        detail={"events": len(opened), "filters": {"override": str(access.pk)}},
+    )
+    return lines
+
+
 def override_get_for_holder(*, user: Any, access_id: Any) -> SafeguardingAccess:
     pk = parse_uuid(access_id)
     professional = _require_professional(user)
@@ -625,10 +680,7 @@ def audit_list_visible_to(
             case=_uuid_or_none(filters.get("case")),
             subject_type="audit_trail",
             basis=basis,
-            detail={
-                "events": len(rows),
-                "filters": {k: str(v) for k, v in filters.items() if v not in (None, "")},
-            },
+            detail={"events": len(rows), "filters": filters_for_audit(filters)},
         )
 
     return AuditedRead(qs, audit)
@@ -643,10 +695,28 @@ def _uuid_or_none(value: Any) -> uuid.UUID | None:
         return None
 
 
+def audit_export_rows(*, user: Any, filters: dict[str, Any], request: Any = None) -> Iterable[list[str]]:
+    """The trail as the caller may read it, filtered, as CSV rows with names and words
+    (`sharing.trail.trail_export`): at most AUDIT_EXPORT_LIMIT, newest first, the export
+    audited as `audit.trail.exported` before the first row is sent."""
+    return trail_export(
+        user=user,
+        events=audit_events_visible_to(user=user, filters=filters),
+        filters=filters,
+        limit=AUDIT_EXPORT_LIMIT,
+        action=AUDIT_TRAIL_EXPORTED,
+        request=request,
+    )
+
+
+_AUDIT_COLUMN = {"agency": "actor_agency"}
+
+
 def audit_events_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[AuditEvent]:
     """Admins read every event; an information-governance lead reads events whose actor
     belongs to their agency and events about records their agency wrote. Everyone else
-    reads nothing (the views answer 403). Filters: case, person, actor (UUIDs), action
+    reads nothing (the views answer 403). Filters: case, person, actor, agency (the
+    actor's; UUIDs); case_in, person_in, actor_in (lists of UUIDs); action
     (exact code, or a prefix ending in '.'), from / to (dates, inclusive, TIME_ZONE).
     A malformed filter matches nothing rather than everything. Not audited: callers read
     through `audit_list_visible_to`."""
@@ -661,13 +731,17 @@ def audit_events_visible_to(*, user: Any, filters: dict[str, Any] | None = None)
             return AuditEvent.objects.none()
         qs = AuditEvent.objects.filter(Q(actor_agency__in=agency_ids) | Q(subject_agency__in=agency_ids))
     filters = filters or {}
-    for name in ("case", "person", "actor"):
+    for name in ("case", "person", "actor", "agency"):
         value = filters.get(name)
         if value:
             try:
-                qs = qs.filter(**{name: uuid.UUID(str(value))})
+                qs = qs.filter(**{_AUDIT_COLUMN.get(name, name): uuid.UUID(str(value))})
             except ValueError:
                 return AuditEvent.objects.none()
+    for name in ("case_in", "person_in", "actor_in"):
+        ids = filters.get(name)
+        if isinstance(ids, list | tuple):  # ids a typed name stood for (from a form, never a query string)
+            qs = qs.filter(**{f"{name[:-3]}__in": list(ids)})
     action = (filters.get("action") or "").strip()
     if action:
         qs = qs.filter(action__startswith=action) if action.endswith(".") else qs.filter(action=action)
@@ -682,41 +756,6 @@ def audit_events_visible_to(*, user: Any, filters: dict[str, Any] | None = None)
             start = datetime.combine(day + timedelta(days=shift), time.min, tzinfo=tz)
             qs = qs.filter(**{lookup: start})
     return qs.order_by("-at", "-id")
-
-
-AUDIT_EXPORT_HEADER = [
-    "at",
-    "action",
-    "actor",
-    "actor_name",
-    "actor_agency",
-    "person",
-    "case",
-    "subject_type",
-    "subject_id",
-    "subject_agency",
-    "basis",
-    "ip",
-]
-
-
-def audit_export_rows(*, events: Iterable[AuditEvent]) -> Iterable[list[str]]:
-    yield AUDIT_EXPORT_HEADER
-    for e in events:
-        yield [
-            e.at.isoformat(),
-            e.action,
-            str(e.actor or ""),
-            e.actor_name,
-            str(e.actor_agency or ""),
-            str(e.person or ""),
-            str(e.case or ""),
-            e.subject_type,
-            str(e.subject_id or ""),
-            str(e.subject_agency or ""),
-            e.basis,
-            e.ip or "",
-        ]
 
 
 CASE_PAGE_RECORDS = 5

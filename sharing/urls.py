@@ -22,4 +22,6 @@ urlpatterns = [
     path("governance/reviews/<str:access_id>/", v.review_record, name="review_record"),
     path("audit/", v.audit_trail, name="audit_trail"),
     path("audit/export.csv", v.audit_export, name="audit_export"),
+    path("audit/suggest/", v.audit_suggest, name="audit_suggest"),
+    path("governance/overrides/<str:access_id>/records/", v.override_records, name="override_records"),
 ]

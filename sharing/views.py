@@ -12,7 +12,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,8 +26,8 @@ from cases import selectors as case_selectors
 from cases.forms import apply_service_errors
 from cases.pages import paginate, professional_required
 from cases.selectors import CONTRIBUTE, VIEW, CaseAccess
-from sharing import selectors, services
-from sharing.api.records import csv_response
+from sharing import selectors, services, trail
+from sharing.api.records import csv_response, csv_streaming_response
 from sharing.forms import (
     AuditFilterForm,
     ConsentForm,
@@ -321,35 +323,90 @@ def review_record(request: HttpRequest, access_id: str) -> HttpResponse:
 
 # --- The audit trail -------------------------------------------------------------------
 
+AUDIT_PAGE_SIZE = 100
 
-def _audit_events(request: HttpRequest, action: str) -> tuple[AuditFilterForm, Any]:
+
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, bool, dict[str, Any]]:
+    """The trail's filter form (bound to the query string) and, when it is valid, the
+    filters it stands for; 403 for anyone who may not read the trail."""
     if not selectors.can_read_audit(user=request.user):
         raise PermissionDenied("Only information-governance leads and administrators read the audit trail.")
-    form = AuditFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        return form, selectors.audit_list_visible_to(user=request.user, action=action, request=request, nothing=True)
-    filters = form.filters() if form.is_valid() else {}
-    return form, selectors.audit_list_visible_to(user=request.user, filters=filters, action=action, request=request)
+    data = request.GET.copy()
+    data.pop("page", None)
+    form = AuditFilterForm(data or None, events=selectors.audit_events_visible_to(user=request.user))
+    valid = form.is_valid() if form.is_bound else True
+    return form, valid, (form.filters() if form.is_bound and valid else {})
 
 
-@login_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
-    form, events = _audit_events(request, selectors.AUDIT_TRAIL_VIEWED)
-    page, page_range, query = paginate(request, events)
+def _audit_page(request: HttpRequest, form: AuditFilterForm, valid: bool, filters: dict[str, Any]) -> HttpResponse:
+    events = selectors.audit_list_visible_to(
+        user=request.user, filters=filters, action=selectors.AUDIT_TRAIL_VIEWED, request=request, nothing=not valid
+    )
+    paginator = Paginator(events, AUDIT_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "sharing/audit_trail.html",
         {
             "form": form,
             "page": page,
-            "page_range": page_range,
-            "query": query,
+            "lines": trail.trail_lines(page.object_list),
+            "page_range": list(paginator.get_elided_page_range(page.number)),
+            "query": params.urlencode(),
             "verification": selectors.audit_last_verification(),
         },
+        status=200 if valid else 400,
     )
 
 
 @login_required
-def audit_export(request: HttpRequest) -> HttpResponse:
-    _form, events = _audit_events(request, selectors.AUDIT_TRAIL_EXPORTED)
-    return csv_response(selectors.audit_export_rows(events=events[: selectors.AUDIT_EXPORT_LIMIT]), "audit.csv")
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    form, valid, filters = _audit_filters(request)
+    return _audit_page(request, form, valid, filters)
+
+
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponseBase:
+    """The filtered trail as CSV, streamed (at most AUDIT_EXPORT_LIMIT events, newest
+    first), with names, case references and actions in words; a bad filter shows the
+    trail page with its errors (400) rather than a file."""
+    form, valid, filters = _audit_filters(request)
+    if not valid:
+        return _audit_page(request, form, valid, filters)
+    rows = selectors.audit_export_rows(user=request.user, filters=filters, request=request)
+    return csv_streaming_response(rows, "audit.csv")
+
+
+@login_required
+def audit_suggest(request: HttpRequest) -> HttpResponse:
+    """Auto-complete for the trail's person, case and professional filters (htmx fills the
+    field's datalist with these options), over the trail the caller may read."""
+    if not selectors.can_read_audit(user=request.user):
+        raise PermissionDenied("Only information-governance leads and administrators read the audit trail.")
+    field_name = request.GET.get("field", "")
+    suggestions = trail.trail_suggestions(
+        user=request.user,
+        events=selectors.audit_events_visible_to(user=request.user),
+        field_name=field_name,
+        text=request.GET.get(field_name, "") if field_name in ("person", "case", "actor") else "",
+        request=request,
+    )
+    return render(request, "sharing/_audit_suggestions.html", {"suggestions": suggestions})
+
+
+@login_required
+def override_records(request: HttpRequest, access_id: str) -> HttpResponse:
+    """The records opened under one override (from the audit events that name it), with the
+    people they are about, for its reviewer, its holder and administrators."""
+    override = selectors.override_get_for(user=request.user, access_id=access_id)
+    return render(
+        request,
+        "sharing/override_records.html",
+        {
+            "override": override,
+            "opened": selectors.override_records_opened_for(user=request.user, access=override, request=request),
+            "may_review": services.override_may_review(access=override, user=request.user),
+        },
+    )

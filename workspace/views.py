@@ -40,9 +40,13 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
+        """Service users land on their portal; an information-governance lead (or admin)
+        with overrides waiting for their review on the review queue; others on My work."""
         user = self.request.user
         if professional_for(user) is None and hasattr(user, "person"):
             return reverse("portal:home")
+        if selectors.has_pending_reviews(user=user):
+            return reverse("sharing:review_queue")
         return reverse("workspace:my_work")
 
 
@@ -73,5 +77,20 @@ def team(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     due = [ItemRow(m, due_tag(m.due_date, today)) for m in selectors.team_due_items(lead=lead)]
     return render(
-        request, "workspace/team.html", {"members": list(selectors.team_overview(lead=lead)), "due_items": due}
+        request, "workspace/team.html", {"members": list(selectors.team_caseload(lead=lead)), "due_items": due}
     )
+
+
+@professional_required
+def team_member(request: HttpRequest, member_id: str) -> HttpResponse:
+    """One member's items, as their My work lists them, for the lead of their team (404 for
+    anyone else); items on a case the lead may not see are left out."""
+    lead = me(request)
+    if not leads_a_team(professional=lead):
+        raise PermissionDenied("The team page is for team leads.")
+    member = selectors.team_member_for(lead=lead, member_id=member_id)
+    items = work_items_for(professional=member)
+    visible = selectors.visible_case_ids(lead=lead, case_ids={i.case_id for i in items})
+    items = [i for i in items if i.case_id in visible]
+    counts = {tag: sum(1 for i in items if i.tag == tag) for tag in ("overdue", "due_soon", "later")}
+    return render(request, "workspace/team_member.html", {"member": member, "items": items, "counts": counts})

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from sharing import services as sharing_services
+from sharing.models import SafeguardingAccess
 from tests.sharing.conftest import consent, override, write
 
 # name -> (url builder, caller, the event the read must write, basis or None for "any")
@@ -39,6 +40,12 @@ PERSONAL = {
     "sharing:person_consents": (lambda s: f"/people/{s.w.maya.id}/consents/", "maya", "cases.consent.listed"),
     "sharing:audit_trail": (lambda s: "/audit/", "ivy", "audit.trail.viewed"),
     "sharing:audit_export": (lambda s: "/audit/export.csv", "ivy", "audit.trail.exported"),
+    "sharing:audit_suggest": (lambda s: "/audit/suggest/?field=person&person=Oka", "ivy", "cases.person.listed"),
+    "sharing:override_records": (
+        lambda s: f"/governance/overrides/{SafeguardingAccess.objects.get().id}/records/",
+        "ivy",
+        "audit.trail.viewed",
+    ),
     "portal:home": (lambda s: "/portal/", "maya", "portal.plan.viewed"),
     # meetings: views (sealed until opened), decisions, dissent, minutes, the invitation
     "api:meeting-detail": (lambda s: f"/api/v1/meetings/{s.meeting.id}/", "sam", "meetings.meeting.viewed"),
@@ -87,7 +94,7 @@ NOT_PERSONAL = {
     "api:safeguarding-access-list", "api:safeguarding-access-detail", "sharing:review_queue",
     "sharing:review_record",
     # the caller's own work and notices
-    "workspace:my_work", "workspace:team", "accountability:notification_list",
+    "workspace:my_work", "workspace:team", "workspace:team_member", "accountability:notification_list",
     "accountability:notification_read_all", "accountability:reminder_settings", "accountability:calendar_reset",
     "accountability:notification_read", "accountability:calendar_feed",
     # meetings: lists by kind, date and status (no view, decision or minute content); writes;

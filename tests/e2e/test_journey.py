@@ -13,12 +13,23 @@ from tests.e2e.accessibility import assert_accessible
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+def sign_in(page: Page, base_url: str, username: str, password: str, landing: str | None = "My work") -> None:
+    """Sign in through the page; `landing`: the heading of the page the user lands on."""
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+    if landing:
+        expect(page.get_by_role("heading", level=1, name=landing)).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def fill_date(page: Page, legend: str, day: datetime.date) -> None:
+    """GOV.UK's date input: the day, month and year boxes of the fieldset named `legend`."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
 
 
 def sign_out(page: Page) -> None:
@@ -46,7 +57,7 @@ def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, liv
     page.get_by_role("link", name="Add a goal").click()
     page.get_by_label("What will be different?").fill(goal_text)
     page.get_by_label("How will we know?").fill("A tenancy agreement signed and no moves for six months")
-    page.get_by_label("By when?").fill(target.isoformat())
+    fill_date(page, "By when?", target)
     page.get_by_label("In plain words for the person").fill("You have a safe home to live in")
     page.get_by_role("button", name="Add the goal").click()
     expect(page.get_by_role("heading", level=3, name=goal_text)).to_be_visible()
@@ -54,7 +65,7 @@ def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, liv
     page.goto(f"{live_server.url}/cases/{world.case.id}/milestones/new/")
     page.get_by_label("Goal").select_option(label=goal_text)
     page.get_by_label("Milestone", exact=True).fill(milestone_title)
-    page.get_by_label("Due date").fill(due.isoformat())
+    fill_date(page, "Due date", due)
     page.get_by_label("Accountable professional").select_option(label=f"{world.nia.full_name} – {world.health.name}")
     page.get_by_label("In plain words for the person").fill("We look at what help you need with housing")
     page.get_by_role("button", name="Add the milestone").click()

@@ -58,7 +58,7 @@ def test_goal_form_with_bad_input_shows_inline_error_and_saves_nothing(world, lo
     body = response.content.decode()
     assert "There is a problem" in body
     assert 'class="ju-error-message"' in body
-    assert f'href="#id_{field}"' in body  # the summary links to the field
+    assert f'href="#id_{field}' in body  # the summary links to the field (a date: its day box)
     assert data["description"].strip() in body or field == "description"  # what was typed is kept
     assert Goal.objects.count() == before
 

@@ -28,6 +28,7 @@ def env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(var_dir / "mail"),
         AXES_ENABLED="0",
+        REMINDER_SCAN_AT_WORKER_START="0",  # these tests count what their own scan of a chosen date creates
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )

@@ -345,9 +345,9 @@ def test_audit_csv_export_for_ig_leads(world, client):
     client.force_login(world.ivy.user)
     response = client.get("/audit/export.csv?action=cases.record.written")
     assert response.status_code == 200
-    lines = response.content.decode().strip().splitlines()
-    assert lines[0].startswith("at,action,actor")
-    assert len(lines) == 2 and "cases.record.written" in lines[1]
+    lines = b"".join(response.streaming_content).decode().strip().splitlines()
+    assert lines[0].startswith("when,action,action_code,who")
+    assert len(lines) == 2 and "Wrote a record,cases.record.written" in lines[1]
     assert api_as(world.ivy.user).get("/api/v1/audit/export/").status_code == 200
     client.force_login(world.sam.user)
     assert client.get("/audit/").status_code == 403

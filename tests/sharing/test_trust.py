@@ -282,8 +282,10 @@ def test_the_review_lists_exactly_the_records_opened_under_the_override(sw):
     page = Client()
     page.force_login(w.sue.user)
     html = page.get(f"/governance/reviews/{access.id}/").content.decode()
-    assert str(other_health.id) in html and JUSTIFICATION in html
-    assert str(own.id) not in html
+    assert "3 reads of records under this override" in html and JUSTIFICATION in html
+    opened_page = page.get(f"/governance/overrides/{access.id}/records/").content.decode()
+    assert opened_page.count("<td>Opened</td>") == 3 and "Health" in opened_page
+    assert "Social care" not in opened_page  # sam's own record was not read under the override
 
 
 def test_the_override_list_shows_what_the_caller_holds_or_must_review(world):

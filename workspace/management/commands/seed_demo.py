@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,7 @@ from cases.models import Case
 from meetings.demo import seed_meetings
 from plans import services as plan_services
 from plans.models import Milestone, ReviewKind
+from sharing.demo import seed_sharing_demo
 
 DEMO_PASSWORD = "joinedup-demo-2026"
 MARKER_AGENCY = "Riverside Children's Social Care"
@@ -109,6 +111,9 @@ class Command(BaseCommand):
             staff = self._agencies(admin)
             self._families(staff)
             seed_meetings(staff)
+        # The first reminder scan now, not 15 minutes after `make run` starts: reminders,
+        # the overdue item's escalation and the override review's reminder are delivered.
+        call_command("send_reminders", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {Agency.objects.count()} agencies, {Professional.objects.count()} professionals, "
@@ -157,6 +162,7 @@ class Command(BaseCommand):
         self._bennett(p)
         self._reid(p)
         self._haddad(p)
+        seed_sharing_demo(p)  # records, consents, an override and reads on the Carter case
 
     def _team(self, case: Case, lead: Professional, members: dict[str, str], p: dict[str, Professional]) -> None:
         for username, role in members.items():
@@ -197,7 +203,7 @@ class Command(BaseCommand):
             case=case,
             goal=safe,
             title="Home visit to see Leo and talk with Jade",
-            due_date=_in(2),
+            due_date=_in(1),
             accountable=tom,
             plain_summary="Tom visits you at home to see Leo and talk with you.",
             actor=tom.user,
