@@ -113,6 +113,7 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such calendar.")
     body = calendar_feed(items=selectors.accountable_items_for(professional=me), owner_id=str(me.id))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
+    # Personal data: no browser, proxy or calendar client may keep a copy (docs/decisions/0035).
+    response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = 'inline; filename="joinedup.ics"'
     return response
