@@ -17,6 +17,7 @@ import logging
 import re
 from typing import Any
 
+import pythonjsonlogger.json
 from gunicorn.glogging import Logger
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -33,10 +34,13 @@ def redact(text: str) -> str:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` (the request being answered, or "-") to every record."""
+    """Adds `request_id` to every record: the id of the request it names (django.request logs
+    4xx and 5xx answers after the middleware has finished), else of the request being answered,
+    else "-"."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", None) or request_id_var.get()
         return True
 
 
@@ -52,6 +56,23 @@ class RedactFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """python-json-logger's formatter keeping only the fields of its format plus EXTRA_FIELDS:
+    a record's other extras (django.request's `request`, whose repr holds the query string, or
+    whatever a library passes) never reach the log, and every string kept is redacted."""
+
+    EXTRA_FIELDS = frozenset({"status_code", "exc_info"})
+
+    def add_fields(self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
+        super().add_fields(log_data, record, message_dict)
+        allowed = {self._get_rename(f) for f in (*self._required_fields, *self.EXTRA_FIELDS)}
+        for key in list(log_data):
+            if key not in allowed:
+                del log_data[key]
+            elif isinstance(log_data[key], str):
+                log_data[key] = redact(log_data[key])
 
 
 # --- gunicorn ------------------------------------------------------------------------------------

@@ -345,7 +345,8 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 )
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+_context_processors: list[str] = TEMPLATES[0]["OPTIONS"]["context_processors"]  # type: ignore[index]
+_context_processors.append("django.template.context_processors.csp")
 
 # Content-Security-Policy: scripts and styles from our own static files or carrying this
 # response's nonce; no inline script, style or style="" attribute, no eval, nothing from elsewhere.
@@ -380,7 +381,7 @@ LOGGING = {
     },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "coordination.logs.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },

@@ -89,9 +89,7 @@ INLINE = [
 ]
 
 
-@pytest.mark.parametrize(
-    "template", sorted(str(p.relative_to(ROOT)) for d in TEMPLATE_DIRS for p in d.rglob("*.html"))
-)
+@pytest.mark.parametrize("template", sorted(str(p.relative_to(ROOT)) for d in TEMPLATE_DIRS for p in d.rglob("*.html")))
 def test_no_template_has_inline_script_or_style(template):
     source = (ROOT / template).read_text()
     for pattern, what in INLINE:
