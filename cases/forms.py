@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from agencies.models import Professional
+from agencies.validation import NOTE_MAX, date_in_range
 from cases.models import CaseStatus, Person, Role
 
 
@@ -24,6 +25,12 @@ class DateInput(forms.DateInput):
 
 
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-03-27."}
+
+
+class BoundedDateField(forms.DateField):
+    """A date the pages accept only within 1900-2200 (agencies.validation)."""
+
+    default_validators = [date_in_range]
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -89,7 +96,7 @@ class PersonForm(forms.Form):
     family_name = forms.CharField(
         label="Family name", max_length=100, error_messages={"required": "Enter a family name."}
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = BoundedDateField(
         label="Date of birth", required=False, widget=DateInput(), error_messages=DATE_ERRORS
     )
     preferred_language = forms.CharField(
@@ -127,6 +134,7 @@ class CloseCaseForm(forms.Form):
     reason = forms.CharField(
         label="Why is the case closing?",
         help_text="At least 10 characters. The team can still read the case afterwards.",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why the case is closing (at least 10 characters)."},
     )

@@ -11,7 +11,8 @@ from django import forms
 from django.db.models import QuerySet
 
 from agencies.models import Professional
-from cases.forms import DATE_ERRORS, DateInput, ProfessionalChoiceField
+from agencies.validation import PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
+from cases.forms import DATE_ERRORS, BoundedDateField, DateInput, ProfessionalChoiceField
 from cases.forms import choice_field as _choice
 from plans.models import Goal, ReviewKind
 
@@ -19,16 +20,18 @@ from plans.models import Goal, ReviewKind
 class GoalForm(forms.Form):
     description = forms.CharField(
         label="What will be different?",
+        max_length=PLAN_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what will be different."},
     )
     measure = forms.CharField(
         label="How will we know?",
         help_text="How the change is measured, for example “attendance above 95% over a term”.",
+        max_length=PLAN_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say how you will measure it."},
     )
-    target_date = forms.DateField(
+    target_date = BoundedDateField(
         label="By when?",
         widget=DateInput(),
         error_messages={"required": "Give a target date.", **DATE_ERRORS},
@@ -36,6 +39,7 @@ class GoalForm(forms.Form):
     plain_summary = forms.CharField(
         label="In plain words for the person",
         help_text="This is what the person sees in their portal. Use everyday words.",
+        max_length=PLAIN_SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Write the goal in plain words for the person."},
     )
@@ -48,7 +52,7 @@ class MilestoneForm(forms.Form):
     title = forms.CharField(
         label="Milestone", max_length=200, error_messages={"required": "Give the milestone a title."}
     )
-    due_date = forms.DateField(
+    due_date = BoundedDateField(
         label="Due date", widget=DateInput(), error_messages={"required": "Give a due date.", **DATE_ERRORS}
     )
     accountable = ProfessionalChoiceField(
@@ -60,6 +64,7 @@ class MilestoneForm(forms.Form):
     plain_summary = forms.CharField(
         label="In plain words for the person",
         required=False,
+        max_length=PLAIN_SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -72,7 +77,7 @@ class MilestoneForm(forms.Form):
 
 class ReviewForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of review", choices=ReviewKind.choices)
-    scheduled_for = forms.DateField(
+    scheduled_for = BoundedDateField(
         label="Date", widget=DateInput(), error_messages={"required": "Give a date for the review.", **DATE_ERRORS}
     )
     accountable = ProfessionalChoiceField(

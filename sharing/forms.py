@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-from cases.forms import DATE_ERRORS, DateInput
+from agencies.validation import LONG_TEXT_MAX, NOTE_MAX
+from cases.forms import DATE_ERRORS, BoundedDateField, DateInput
 from cases.models import Person
 from sharing.models import Category, ConsentDecision, LawfulBasis, OverrideOutcome
 
@@ -34,7 +35,9 @@ class RecordForm(forms.Form):
         label="Who is this record about?",
         help_text="Leave all unticked for everyone on the case.",
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, label="Record")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), required=False, label="Record", max_length=LONG_TEXT_MAX
+    )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,8 +58,8 @@ class ConsentForm(forms.Form):
     purpose = forms.CharField(
         max_length=300, required=False, label="What for", help_text="For example: joint support plan"
     )
-    valid_from = forms.DateField(widget=DateInput(), required=False, error_messages=DATE_ERRORS, label="From")
-    valid_until = forms.DateField(
+    valid_from = BoundedDateField(widget=DateInput(), required=False, error_messages=DATE_ERRORS, label="From")
+    valid_until = BoundedDateField(
         widget=DateInput(),
         required=False,
         error_messages=DATE_ERRORS,
@@ -84,6 +87,7 @@ class OverrideForm(forms.Form):
     justification = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
+        max_length=NOTE_MAX,
         label="Why you need to see it now",
         help_text="At least 30 characters. Your information-governance lead will review this.",
     )
@@ -94,7 +98,9 @@ class OverrideReviewForm(forms.Form):
     person_may_be_told = forms.BooleanField(
         required=False, label="The person may be told about this override (it will show in their portal)"
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Notes")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Notes", max_length=NOTE_MAX
+    )
 
 
 class AuditFilterForm(forms.Form):
@@ -102,10 +108,10 @@ class AuditFilterForm(forms.Form):
     person = forms.UUIDField(required=False, label="Person id")
     actor = forms.UUIDField(required=False, label="Professional id")
     action = forms.CharField(
-        required=False, label="Action", help_text="For example cases.record.viewed, or cases.record."
+        required=False, max_length=80, label="Action", help_text="For example cases.record.viewed, or cases.record."
     )
-    date_from = forms.DateField(widget=DateInput(), required=False, label="From", error_messages=DATE_ERRORS)
-    date_to = forms.DateField(widget=DateInput(), required=False, label="To", error_messages=DATE_ERRORS)
+    date_from = BoundedDateField(widget=DateInput(), required=False, label="From", error_messages=DATE_ERRORS)
+    date_to = BoundedDateField(widget=DateInput(), required=False, label="To", error_messages=DATE_ERRORS)
 
     def filters(self) -> dict[str, Any]:
         d = self.cleaned_data

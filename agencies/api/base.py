@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agencies.selectors import is_admin, professional_for
+from agencies.validation import date_in_range
 
 
 def _field_messages(exc: DjangoValidationError) -> dict[str, Any]:
@@ -91,3 +92,12 @@ class Pagination(PageNumberPagination):
         counter = getattr(view, "list_count", None)
         self.django_paginator_class = partial(FirstPageCountingPaginator, count=counter)
         return super().paginate_queryset(queryset, request, view)
+
+
+class BoundedDateField(serializers.DateField):
+    """A date the API accepts only within 1900-2200 (agencies.validation), so no absurd date is
+    stored and then breaks a reader (the calendar feed, a reminder scan)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(date_in_range)

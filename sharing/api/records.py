@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from agencies.validation import LONG_TEXT_MAX
 from cases import selectors as case_selectors
 from sharing import selectors, services
 from sharing.models import Category, Record
@@ -52,11 +53,13 @@ class RecordSerializer(serializers.Serializer):
 
 
 class RecordWriteSerializer(serializers.Serializer):
-    category = serializers.CharField(required=False, allow_blank=True, help_text=", ".join(Category.values))
+    category = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text=", ".join(Category.values)
+    )
     about = serializers.ListField(
         child=serializers.UUIDField(), required=False, help_text="Person ids; default all the case's people"
     )
-    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=LONG_TEXT_MAX)
     corrects = serializers.UUIDField(required=False, allow_null=True, help_text="The record this one corrects")
 
 
