@@ -117,7 +117,10 @@ def test_record_text_justification_and_goal_text_have_limits(world, api):
     case = world.case.id
     too_long = api.post(f"/api/v1/cases/{case}/records/", {"category": "general", "text": "x" * (LONG_TEXT_MAX + 1)})
     assert too_long.status_code == 400 and "text" in too_long.json()
-    assert api.post(f"/api/v1/cases/{case}/records/", {"category": "general", "text": "x" * LONG_TEXT_MAX}).status_code == 201
+    assert (
+        api.post(f"/api/v1/cases/{case}/records/", {"category": "general", "text": "x" * LONG_TEXT_MAX}).status_code
+        == 201
+    )
     override = api.post(
         f"/api/v1/cases/{case}/safeguarding-access/",
         {"category": "health", "lawful_basis": "child_at_risk", "justification": "x" * (NOTE_MAX + 1)},
@@ -169,7 +172,12 @@ def test_dates_outside_1900_to_2200_are_refused(world, api, due):
 def test_the_edges_of_the_range_are_accepted(world, api):
     response = api.post(
         f"/api/v1/cases/{world.case.id}/milestones/",
-        {"goal": str(world.goal.id), "title": "Edge", "due_date": LATEST_DATE.isoformat(), "accountable": str(world.nia.id)},
+        {
+            "goal": str(world.goal.id),
+            "title": "Edge",
+            "due_date": LATEST_DATE.isoformat(),
+            "accountable": str(world.nia.id),
+        },
     )
     assert response.status_code == 201, response.json()
     person = api.post("/api/v1/people/", {"given_name": "A", "family_name": "B", "date_of_birth": "1900-01-01"})
@@ -192,7 +200,7 @@ def test_a_milestone_due_9999_12_31_does_not_break_the_calendar_feed(world):
     token = accountability_services.reminder_settings_for(professional=world.nia).calendar_token
     response = Client().get(f"/calendar/{token}.ics")
     assert response.status_code == 200
-    events = [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
     far = [e for e in events if e.decoded("dtstart") == datetime.date(9999, 12, 31)]
     assert len(far) == 1 and "DTEND" not in far[0]
     # and so do My work and the reminder scan's reads of the same item
