@@ -370,6 +370,14 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
+# Exports and searches: per-user rate limits (agencies/throttling.py), 429 in plain words.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]
+    {
+        "export": os.environ.get("EXPORT_THROTTLE_RATE", "30/hour"),
+        "search": os.environ.get("SEARCH_THROTTLE_RATE", "120/min"),
+    }
+)
+
 # Logs: JSON lines with the request id, personal data redacted (coordination/logs.py).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {

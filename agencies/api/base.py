@@ -9,11 +9,13 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import ErrorDetail, Throttled
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agencies.selectors import is_admin, professional_for
+from agencies.throttling import MESSAGES, wait_in_words
 from agencies.validation import date_in_range
 
 
@@ -27,6 +29,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF's handler, plus: a service's Django ValidationError is a 400 with field messages."""
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(_field_messages(exc))
+    if isinstance(exc, Throttled):
+        # Exports and searches say so in a plain sentence, as the pages do (agencies.throttling).
+        scopes = [getattr(t, "scope", None) for t in getattr(context.get("view"), "get_throttles", list)()]
+        scope = next((s for s in scopes if s in MESSAGES), None)
+        if scope:
+            exc.detail = ErrorDetail(
+                MESSAGES[scope].format(wait=wait_in_words(getattr(exc, "wait", None))), "throttled"
+            )
     return drf_exception_handler(exc, context)
 
 

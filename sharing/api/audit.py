@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.throttling import ExportThrottle
 from sharing import selectors
 from sharing.api.records import csv_response, paginate, paginated_response
 
@@ -61,6 +62,8 @@ class AuditListView(APIView):
 
 class AuditExportView(APIView):
     """The same events as CSV (at most AUDIT_EXPORT_LIMIT rows, newest first)."""
+
+    throttle_classes = [ExportThrottle]
 
     @extend_schema(parameters=AUDIT_PARAMETERS, responses={(200, "text/csv"): str}, tags=["audit"])
     def get(self, request: Request) -> HttpResponse:

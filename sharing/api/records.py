@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from agencies.throttling import ExportThrottle, SearchThrottle
 from agencies.validation import LONG_TEXT_MAX
 from cases import selectors as case_selectors
 from sharing import selectors, services
@@ -68,6 +69,7 @@ class CaseRecordListView(APIView):
     POST writes a record (contributors on the case)."""
 
     serializer_class = RecordSerializer
+    throttle_classes = [SearchThrottle]  # searches (?q=) per user
 
     @extend_schema(
         parameters=[
@@ -134,6 +136,8 @@ def csv_response(rows: Any, filename: str) -> HttpResponse:
 
 class CaseRecordExportView(APIView):
     """The case's records the caller may see, as CSV (each exported record is audited)."""
+
+    throttle_classes = [ExportThrottle]
 
     @extend_schema(responses={(200, "text/csv"): str}, tags=["records"])
     def get(self, request: Request, case_id: str) -> HttpResponse:
