@@ -378,6 +378,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]
     }
 )
 
+# The API's schema documents the errors every operation may answer (agencies.api.base).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"].append("agencies.api.base.error_responses")  # type: ignore[attr-defined]
+
 # Logs: JSON lines with the request id, personal data redacted (coordination/logs.py).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {

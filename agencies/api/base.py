@@ -111,3 +111,42 @@ class BoundedDateField(serializers.DateField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators.append(date_in_range)
+
+
+ERROR_RESPONSES = {
+    "400": 'Bad input: field messages (`{"field": ["message"]}`) or `{"detail": ...}`; nothing was written',
+    "401": "Not signed in (no, or an unknown, token)",
+    "403": "Visible, but not allowed",
+    "404": "Not visible to the caller, or no such page",
+}
+
+
+def error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the errors every operation may answer (DESIGN.md "API":
+    400 with field messages, 401, 403, 404) documented on each, with their body, plus 429 on the
+    operations a rate limit applies to, so a client (and Schemathesis) finds every status it can be
+    answered in the schema (docs/decisions/0039)."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = {
+        "type": "object",
+        "description": "`detail` for a refusal; for bad input, a list of messages per field instead.",
+        "properties": {"detail": {"type": "string"}},
+        "additionalProperties": True,
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    throttled = {
+        (path, method.lower())
+        for path, _regex, method, callback in getattr(generator, "endpoints", None) or []
+        if getattr(getattr(callback, "cls", None), "throttle_classes", None)
+    }
+    for path, path_item in result.get("paths", {}).items():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            codes = dict(ERROR_RESPONSES)
+            if (path, method) in throttled:
+                codes["429"] = "Too many requests in a short time: `detail` says how long to wait (Retry-After)"
+            for code, description in codes.items():
+                responses.setdefault(code, {"description": description, "content": error})
+    return result

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from agencies.throttling import ExportThrottle
@@ -53,6 +54,7 @@ class AuditListView(APIView):
     about records their agency wrote; admins see all."""
 
     serializer_class = AuditEventSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the paginated list
 
     @extend_schema(parameters=AUDIT_PARAMETERS, responses=AuditEventSerializer(many=True), tags=["audit"])
     def get(self, request: Request) -> Response:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from agencies.api.base import BoundedDateField
@@ -47,6 +48,7 @@ class PersonConsentListView(APIView):
     themself through their portal account, may read and record them."""
 
     serializer_class = ConsentSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the paginated list
 
     @extend_schema(responses=ConsentSerializer(many=True), tags=["consent"])
     def get(self, request: Request, person_id: str) -> Response:
@@ -158,6 +160,7 @@ class SafeguardingAccessListView(APIView):
     """The overrides the caller holds or must review (admins: all); `?review=pending`."""
 
     serializer_class = SafeguardingAccessSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the paginated list
 
     @extend_schema(
         parameters=[OpenApiParameter("review", str, description="pending: only those not yet reviewed")],

@@ -70,6 +70,7 @@ class CaseRecordListView(APIView):
 
     serializer_class = RecordSerializer
     throttle_classes = [SearchThrottle]  # searches (?q=) per user
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the paginated list
 
     @extend_schema(
         parameters=[
