@@ -145,6 +145,8 @@ def error_responses(result: dict[str, Any], generator: Any, request: Any, public
                 continue
             responses = operation["responses"]
             codes = dict(ERROR_RESPONSES)
+            if "requestBody" in operation:
+                codes["415"] = "The body's content type is not one this operation reads (JSON, form or multipart)"
             if (path, method) in throttled:
                 codes["429"] = "Too many requests in a short time: `detail` says how long to wait (Retry-After)"
             for code, description in codes.items():

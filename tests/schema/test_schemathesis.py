@@ -40,7 +40,7 @@ CHECKS = [
     unsupported_method,
     missing_required_header,
 ]
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 10
 
 
 @pytest.fixture
