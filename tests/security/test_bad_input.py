@@ -17,21 +17,6 @@ from agencies.validation import LATEST_DATE, LONG_TEXT_MAX, NOTE_MAX, PLAN_TEXT_
 from plans.models import Goal, Milestone
 from sharing.models import Consent, Record
 
-
-@pytest.fixture
-def api(world):
-    client = APIClient()
-    client.force_authenticate(world.sam.user)
-    return client
-
-
-@pytest.fixture
-def page(world):
-    client = Client()
-    client.force_login(world.sam.user)
-    return client
-
-
 NUL_QUERIES = [
     "/cases/?q=%00",
     "/people/?q=%00",
@@ -226,3 +211,20 @@ def test_goal_text_limit_applies_to_the_page_form_too(world, page):
     )
     assert response.status_code == 200
     assert not Goal.objects.filter(measure="m").exists()
+
+
+def test_a_professionals_email_longer_than_its_column_is_a_400(world):
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    body = {
+        "username": "longmail",
+        "password": "Str0ng-pass-phrase-92",
+        "given_name": "Long",
+        "family_name": "Mail",
+        "agency": str(world.health.id),
+        "team": str(world.hteam.id),
+        "profession": "nurse",
+        "email": "a" * 250 + "@example.org",
+    }
+    response = api.post("/api/v1/professionals/", body)
+    assert response.status_code == 400 and "email" in response.json()

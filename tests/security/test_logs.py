@@ -24,18 +24,16 @@ from coordination.logs import GunicornLogger, RequestIdFilter, redact
 from sharing import services as sharing_services
 from tests.api.conftest import token_client
 from tests.reminders.conftest import run_scan
+from tests.reminders.test_email import FlakyBackend
 
 RECORD_TEXT = "Quentin disclosed worries about his stepfather at the Pinewood flat"
 SEARCH = "Quentin"
 
 
-class _FailOnceBackend:
+class _FailOnceBackend(FlakyBackend):
     """The first send fails with an error whose text names the recipient, as SMTP servers do."""
 
     failed = False
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         if not _FailOnceBackend.failed:
@@ -43,12 +41,6 @@ class _FailOnceBackend:
             raise ConnectionRefusedError(f"mailbox of {messages[0].to[0]} (Maya Okafor) is full")
         mail.outbox.extend(messages)
         return len(messages)
-
-    def open(self):
-        return True
-
-    def close(self):
-        pass
 
 
 @pytest.fixture

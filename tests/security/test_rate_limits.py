@@ -5,8 +5,8 @@ Retry-After; another user is not slowed; lists without a search do not count."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
+
+from tests.security.conftest import api_client, page_client
 
 
 @pytest.fixture
@@ -15,20 +15,8 @@ def tight(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
 
 
-def _page(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_page_searches_are_limited_per_user_with_a_plain_429(world, tight):
-    sam = _page(world.sam.user)
+    sam = page_client(world.sam.user)
     answers = [sam.get(url).status_code for url in ("/records/search/?q=a", "/people/?q=b", "/cases/?q=c")]
     assert answers == [200, 200, 200]
     limited = sam.get("/records/search/?q=d")
@@ -38,21 +26,21 @@ def test_page_searches_are_limited_per_user_with_a_plain_429(world, tight):
     assert int(limited["Retry-After"]) >= 1
     # Lists without a search still answer; another professional is not slowed.
     assert sam.get("/cases/").status_code == 200
-    assert _page(world.nia.user).get("/records/search/?q=a").status_code == 200
+    assert page_client(world.nia.user).get("/records/search/?q=a").status_code == 200
 
 
 def test_page_exports_are_limited_per_user(world, tight):
-    sam = _page(world.sam.user)
+    sam = page_client(world.sam.user)
     url = f"/cases/{world.case.id}/records/export.csv"
     assert [sam.get(url).status_code for _ in range(2)] == [200, 200]
     limited = sam.get(url)
     assert limited.status_code == 429 and "many exports" in limited.content.decode()
-    admin = _page(world.admin)
+    admin = page_client(world.admin)
     assert [admin.get("/audit/export.csv").status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_api_searches_and_exports_answer_429_with_a_sentence(world, tight):
-    sam = _api(world.sam.user)
+    sam = api_client(world.sam.user)
     for _ in range(3):
         assert sam.get("/api/v1/cases/?q=Okafor").status_code == 200
     limited = sam.get(f"/api/v1/cases/{world.case.id}/records/?q=visit")
@@ -63,10 +51,10 @@ def test_api_searches_and_exports_answer_429_with_a_sentence(world, tight):
     url = f"/api/v1/cases/{world.case.id}/records/export/"
     assert [sam.get(url).status_code for _ in range(3)] == [200, 200, 429]
     assert "many exports" in sam.get(url).json()["detail"]
-    ivy = _api(world.ivy.user)
+    ivy = api_client(world.ivy.user)
     assert [ivy.get("/api/v1/audit/export/").status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_the_default_rates_let_a_person_work(world):
-    sam = _page(world.sam.user)
+    sam = page_client(world.sam.user)
     assert all(sam.get(f"/records/search/?q=x{i}").status_code == 200 for i in range(20))
