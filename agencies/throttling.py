@@ -45,7 +45,8 @@ class UserRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # Read when asked, not at import (SimpleRateThrottle's class attribute), so a changed
         # setting applies at once.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(str(self.scope))
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(str(self.scope))
+        return str(rate) if rate is not None else None
 
 
 class ExportThrottle(UserRateThrottle):
