@@ -11,6 +11,8 @@ from __future__ import annotations
 import hypothesis
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -41,6 +43,17 @@ CHECKS = [
     missing_required_header,
 ]
 MAX_EXAMPLES = 10
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI handler closes a connection in a transaction when each request finishes (the
+    test's own, on PostgreSQL); Django's test client disconnects that too, while it calls."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
