@@ -3,8 +3,8 @@ from `/api/v1/schema/` for every operation and sends them, signed in as a profes
 with data, to the WSGI application in-process; every answer must be no server error and must
 match the schema: a documented status, content type, headers and body.
 
-Bounded: a few examples per operation with a fixed seed (derandomized), so `make test` runs it in
-about a minute or two and a failure repeats."""
+Bounded: a few examples per operation with a fixed seed (derandomized), so `make test` runs it in a
+few minutes (docs/decisions/0039) and a failure repeats."""
 
 from __future__ import annotations
 
