@@ -58,28 +58,12 @@ def django_log():
         root.setLevel(old_level)
 
 
-_ACCESS: dict = {}
-
-
-def _gunicorn_logger(cfg: Config):
-    """One gunicorn logger per configuration (its handlers live on the global `gunicorn.access`
-    logger), writing to a StringIO."""
-    key = tuple(cfg.settings[n].get() for n in ("access_log_format", "logger_class"))
-    if key not in _ACCESS:
-        logger = cfg.logger_class(cfg)
-        out = io.StringIO()
-        for h in logger.access_log.handlers:
-            h.setStream(out)
-        logger.access_log.propagate = False
-        _ACCESS[key] = (logger, out)
-    return _ACCESS[key]
-
-
-def _access(logger, out, resp, req, environ) -> str:
-    start = out.tell()
-    logger.access(resp, req, environ, timedelta(milliseconds=12))
-    out.seek(start)
-    return out.read()
+def _access(logger, resp, req, environ) -> str:
+    """What `logger.access()` hands its handler: the configured format filled with the logger's
+    (wrapped) atoms. Formatted here rather than captured from gunicorn's handlers, which live on
+    the process-wide `gunicorn.access` logger and are swapped by every new gunicorn Logger."""
+    atoms = logger.atoms_wrapper_class(logger.atoms(resp, req, environ, timedelta(milliseconds=12)))
+    return logger.cfg.access_log_format % atoms
 
 
 def _gunicorn_access_line(response) -> str:
@@ -89,7 +73,7 @@ def _gunicorn_access_line(response) -> str:
     for name in ("accesslog", "access_log_format", "logger_class"):
         cfg.set(name, getattr(gunicorn_conf, name))
     assert cfg.logger_class is GunicornLogger
-    logger, out = _gunicorn_logger(cfg)
+    logger = cfg.logger_class(cfg)
     environ = dict(response.wsgi_request.META)
     query = environ.get("QUERY_STRING", "")
     environ["RAW_URI"] = environ["PATH_INFO"] + (f"?{query}" if query else "")
@@ -106,7 +90,7 @@ def _gunicorn_access_line(response) -> str:
         pass
 
     Req.headers = headers
-    return _access(logger, out, Resp, Req, environ)
+    return _access(logger, Resp, Req, environ)
 
 
 @pytest.fixture
@@ -201,8 +185,7 @@ def test_gunicorns_own_default_format_would_have_logged_the_search(session_reque
     responses, _ = session_requests
     cfg = Config()
     cfg.set("accesslog", "-")
-    logger, out = _gunicorn_logger(cfg)
-    assert type(logger) is Logger
+    logger = Logger(cfg)
     search = responses[1]
     environ = dict(search.wsgi_request.META)
     environ["RAW_URI"] = environ["PATH_INFO"] + "?" + environ["QUERY_STRING"]
@@ -212,4 +195,4 @@ def test_gunicorns_own_default_format_would_have_logged_the_search(session_reque
         sent = 1
         headers: list = []
 
-    assert SEARCH in _access(logger, out, Resp, Resp, environ)
+    assert SEARCH in _access(logger, Resp, Resp, environ)
