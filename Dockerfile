@@ -25,4 +25,4 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --ver
 
 USER joinedup
 EXPOSE 8000
-CMD ["gunicorn", "coordination.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "coordination.wsgi", "--config", "python:coordination.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -29,7 +29,8 @@ def calendar_feed(*, items: list[DueItem], owner_id: str, events: list[CalendarE
         event.add("uid", f"{item.subject_type}-{item.subject_id}@joinedup")
         event.add("summary", f"{label} due: {item.case_reference}")
         event.add("dtstart", item.due_date)
-        event.add("dtend", item.due_date + datetime.timedelta(days=1))
+        if item.due_date < datetime.date.max:  # no DTEND means one day (RFC 5545), and 9999-12-31 has no next day
+            event.add("dtend", item.due_date + datetime.timedelta(days=1))
         event.add("dtstamp", stamp)
         event.add("url", url)
         event.add("description", f"Open in JoinedUp: {url}")

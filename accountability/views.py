@@ -117,6 +117,7 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
         events=selectors.calendar_events_for(professional=me),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
+    # Personal data: no browser, proxy or calendar client may keep a copy (docs/decisions/0035).
+    response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = 'inline; filename="joinedup.ics"'
     return response

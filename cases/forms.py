@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from agencies.models import Professional
+from agencies.validation import NOTE_MAX, date_in_range
 from cases.models import CaseStatus, Person, Role
 
 
@@ -87,9 +88,11 @@ class DateInput(forms.MultiWidget):
 
 class DateField(forms.DateField):
     """A date in GOV.UK's day, month and year boxes, with errors in words that name the
-    field and say what is wrong ("Due date must include a month")."""
+    field and say what is wrong ("Due date must include a month"), accepted only within
+    1900-2200 (agencies.validation)."""
 
     widget = DateInput
+    default_validators = [date_in_range]
 
     def __init__(self, *, called: str = "", **kwargs: Any) -> None:
         self.called = called  # the field in an error sentence, when its label reads oddly there
@@ -223,6 +226,7 @@ class CloseCaseForm(forms.Form):
     reason = forms.CharField(
         label="Why is the case closing?",
         help_text="At least 10 characters. The team can still read the case afterwards.",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why the case is closing (at least 10 characters)."},
     )

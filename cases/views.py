@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from agencies.selectors import professional_list_visible_to
+from agencies.throttling import SearchThrottle, page_rate_limited
 from cases import selectors, services
 from cases.forms import (
     AssignmentForm,
@@ -40,6 +41,7 @@ from cases.selectors import MANAGE, VIEW
 
 
 @professional_required
+@page_rate_limited(SearchThrottle)
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     query, status = "", None
@@ -154,6 +156,7 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 @professional_required
+@page_rate_limited(SearchThrottle)
 def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""

@@ -337,12 +337,81 @@ elif _email_backend == "django.core.mail.backends.filebased.EmailBackend":
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "JoinedUp <no-reply@joinedup.invalid>")
 
-# --- Logging: never case content; structured, to stderr ----------------------
+# Logging: in the hardening block below (JSON, request ids, redaction).
+
+# =============================================================================
+# --- Hardening (issue 10, helper `harden`): headers, logs, input, limits -------
+# Kept in one block: docs/decisions/0035 (headers), 0036 (logs), 0037 (input), 0038 (limits).
+# =============================================================================
+from django.utils.csp import CSP  # noqa: E402
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "coordination.security.HardeningMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+_context_processors: list[str] = TEMPLATES[0]["OPTIONS"]["context_processors"]  # type: ignore[index]
+_context_processors.append("django.template.context_processors.csp")
+
+# Content-Security-Policy: scripts and styles from our own static files or carrying this
+# response's nonce; no inline script, style or style="" attribute, no eval, nothing from elsewhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# HTTPS: set all four behind TLS (README "Deploying"); /healthz stays answerable over plain HTTP
+# for probes inside the deployment's network.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Exports and searches: per-user rate limits (agencies/throttling.py), 429 in plain words.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]
+    {
+        "export": os.environ.get("EXPORT_THROTTLE_RATE", "30/hour"),
+        "search": os.environ.get("SEARCH_THROTTLE_RATE", "120/min"),
+    }
+)
+
+# The API's schema documents the errors every operation may answer (agencies.api.base).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"].append("agencies.api.base.error_responses")  # type: ignore[attr-defined]
+
+# Logs: JSON lines with the request id, personal data redacted (coordination/logs.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "coordination.logs.RequestIdFilter"},
+        "redact": {"()": "coordination.logs.RedactFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "coordination.logs.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if LOG_FORMAT == "plain" else "json",
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from agencies.models import Professional
+from agencies.validation import PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
 from cases.forms import DATE_ERRORS, DateField, DateInput, ProfessionalChoiceField
 from cases.forms import choice_field as _choice
 from plans.models import Goal, ReviewKind
@@ -19,12 +20,14 @@ from plans.models import Goal, ReviewKind
 class GoalForm(forms.Form):
     description = forms.CharField(
         label="What will be different?",
+        max_length=PLAN_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what will be different."},
     )
     measure = forms.CharField(
         label="How will we know?",
         help_text="How the change is measured, for example “attendance above 95% over a term”.",
+        max_length=PLAN_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say how you will measure it."},
     )
@@ -36,6 +39,7 @@ class GoalForm(forms.Form):
     plain_summary = forms.CharField(
         label="In plain words for the person",
         help_text="This is what the person sees in their portal. Use everyday words.",
+        max_length=PLAIN_SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Write the goal in plain words for the person."},
     )
@@ -60,6 +64,7 @@ class MilestoneForm(forms.Form):
     plain_summary = forms.CharField(
         label="In plain words for the person",
         required=False,
+        max_length=PLAIN_SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
+from agencies.validation import LONG_TEXT_MAX, NOTE_MAX
 from cases.forms import DATE_ERRORS, DateField, DateInput
 from cases.models import Person
 from sharing import trail
@@ -36,7 +37,9 @@ class RecordForm(forms.Form):
         label="Who is this record about?",
         help_text="Leave all unticked for everyone on the case.",
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, label="Record")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), required=False, label="Record", max_length=LONG_TEXT_MAX
+    )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,6 +92,7 @@ class OverrideForm(forms.Form):
     justification = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
+        max_length=NOTE_MAX,
         label="Why you need to see it now",
         help_text="At least 30 characters. Your information-governance lead will review this.",
     )
@@ -99,7 +103,9 @@ class OverrideReviewForm(forms.Form):
     person_may_be_told = forms.BooleanField(
         required=False, label="The person may be told about this override (it will show in their portal)"
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Notes")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Notes", max_length=NOTE_MAX
+    )
 
 
 class AuditFilterForm(forms.Form):

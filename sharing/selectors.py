@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Professional
 from agencies.selectors import governed_agency_ids, is_admin, is_information_governance_lead, professional_for
+from agencies.validation import date_within_range
 from audit.models import AuditEvent, AuditVerification
 from audit.reads import AuditedRead
 from audit.seal import last_verification
@@ -752,6 +753,8 @@ def audit_events_visible_to(*, user: Any, filters: dict[str, Any] | None = None)
             try:
                 day = value if isinstance(value, date) else date.fromisoformat(str(value))
             except ValueError:
+                return AuditEvent.objects.none()
+            if not date_within_range(day):  # ?to=9999-12-31 has no day after it
                 return AuditEvent.objects.none()
             start = datetime.combine(day + timedelta(days=shift), time.min, tzinfo=tz)
             qs = qs.filter(**{lookup: start})

@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.selectors import is_admin, is_information_governance_lead
+from agencies.throttling import ExportThrottle, SearchThrottle, page_rate_limited
 from cases import selectors as case_selectors
 from cases.forms import apply_service_errors
 from cases.pages import paginate, professional_required
@@ -64,6 +65,7 @@ def case_sharing(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 @professional_required
+@page_rate_limited(SearchThrottle)
 def record_list(request: HttpRequest, case_id: str) -> HttpResponse:
     access = case_selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
     search = RecordSearchForm(request.GET or None)
@@ -137,6 +139,7 @@ def record_detail(request: HttpRequest, record_id: str) -> HttpResponse:
 
 
 @professional_required
+@page_rate_limited(SearchThrottle)
 def record_search(request: HttpRequest) -> HttpResponse:
     search = RecordSearchForm(request.GET or None)
     q = search.cleaned_data["q"] if search.is_valid() else ""
@@ -149,6 +152,7 @@ def record_search(request: HttpRequest) -> HttpResponse:
 
 
 @professional_required
+@page_rate_limited(ExportThrottle)
 def record_export(request: HttpRequest, case_id: str) -> HttpResponse:
     access = case_selectors.get_case_for(user=request.user, case_id=case_id, perm=VIEW, request=request)
     rows = selectors.record_export_rows(user=request.user, case=access.case, request=request)
@@ -368,6 +372,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_rate_limited(ExportThrottle)
 def audit_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered trail as CSV, streamed (at most AUDIT_EXPORT_LIMIT events, newest
     first), with names, case references and actions in words; a bad filter shows the

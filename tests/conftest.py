@@ -109,6 +109,17 @@ def world(db, admin_user, _fast_password_hasher):
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limit_counts_left_over():
+    """Rate-limit counters (exports, searches) live in the in-process cache; each test starts
+    with none, as user ids repeat from one test's database to the next."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):  # never a shared Redis
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Real hashing costs ~0.3 s per login; tests check behaviour, not key stretching."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,11 +9,14 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import ErrorDetail, Throttled
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agencies.selectors import is_admin, professional_for
+from agencies.throttling import MESSAGES, wait_in_words
+from agencies.validation import date_in_range
 
 
 def _field_messages(exc: DjangoValidationError) -> dict[str, Any]:
@@ -26,6 +29,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF's handler, plus: a service's Django ValidationError is a 400 with field messages."""
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(_field_messages(exc))
+    if isinstance(exc, Throttled):
+        # Exports and searches say so in a plain sentence, as the pages do (agencies.throttling).
+        scopes = [getattr(t, "scope", None) for t in getattr(context.get("view"), "get_throttles", list)()]
+        scope = next((s for s in scopes if s in MESSAGES), None)
+        if scope:
+            exc.detail = ErrorDetail(
+                MESSAGES[scope].format(wait=wait_in_words(getattr(exc, "wait", None))), "throttled"
+            )
     return drf_exception_handler(exc, context)
 
 
@@ -91,3 +102,53 @@ class Pagination(PageNumberPagination):
         counter = getattr(view, "list_count", None)
         self.django_paginator_class = partial(FirstPageCountingPaginator, count=counter)
         return super().paginate_queryset(queryset, request, view)
+
+
+class BoundedDateField(serializers.DateField):
+    """A date the API accepts only within 1900-2200 (agencies.validation), so no absurd date is
+    stored and then breaks a reader (the calendar feed, a reminder scan)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(date_in_range)
+
+
+ERROR_RESPONSES = {
+    "400": 'Bad input: field messages (`{"field": ["message"]}`) or `{"detail": ...}`; nothing was written',
+    "401": "Not signed in (no, or an unknown, token)",
+    "403": "Visible, but not allowed",
+    "404": "Not visible to the caller, or no such page",
+}
+
+
+def error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the errors every operation may answer (DESIGN.md "API":
+    400 with field messages, 401, 403, 404) documented on each, with their body, plus 429 on the
+    operations a rate limit applies to, so a client (and Schemathesis) finds every status it can be
+    answered in the schema (docs/decisions/0039)."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = {
+        "type": "object",
+        "description": "`detail` for a refusal; for bad input, a list of messages per field instead.",
+        "properties": {"detail": {"type": "string"}},
+        "additionalProperties": True,
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    throttled = {
+        (path, method.lower())
+        for path, _regex, method, callback in getattr(generator, "endpoints", None) or []
+        if getattr(getattr(callback, "cls", None), "throttle_classes", None)
+    }
+    for path, path_item in result.get("paths", {}).items():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            codes = dict(ERROR_RESPONSES)
+            if "requestBody" in operation:
+                codes["415"] = "The body's content type is not one this operation reads (JSON, form or multipart)"
+            if (path, method) in throttled:
+                codes["429"] = "Too many requests in a short time: `detail` says how long to wait (Retry-After)"
+            for code, description in codes.items():
+                responses.setdefault(code, {"description": description, "content": error})
+    return result

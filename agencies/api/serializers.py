@@ -129,7 +129,7 @@ class ProfessionalCreateSerializer(serializers.Serializer):
     agency = AgencyRef()
     team = TeamRef(required=False, allow_null=True)
     profession = serializers.ChoiceField(choices=Profession.choices)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     is_agency_admin = serializers.BooleanField(required=False)
 
 

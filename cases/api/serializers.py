@@ -17,7 +17,9 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencies.api.base import BoundedDateField
 from agencies.api.serializers import ProfessionalRef
+from agencies.validation import NOTE_MAX
 from cases import selectors
 from cases.models import Case, CaseStatus, Person, Role, RoleAssignment
 
@@ -67,7 +69,7 @@ class PersonSerializer(serializers.ModelSerializer):
 class _PersonFields(serializers.Serializer):
     given_name = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
-    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    date_of_birth = BoundedDateField(required=False, allow_null=True)
     preferred_language = serializers.CharField(max_length=35, required=False)
     interpreter_needed = serializers.BooleanField(required=False)
 
@@ -162,7 +164,7 @@ class CaseUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=CASE_CLOSING_STATUS, required=False, help_text="Set to `closed` (with `closure_reason`) to close."
     )
-    closure_reason = serializers.CharField(required=False)
+    closure_reason = serializers.CharField(required=False, max_length=NOTE_MAX)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("status") == CaseStatus.CLOSED and not attrs.get("closure_reason"):

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from agencies.api.base import IsProfessionalOrAdmin
 from agencies.selectors import is_admin, professional_for
+from agencies.throttling import SearchThrottle
 from cases import selectors, services
 from cases.api import serializers as s
 from cases.models import Case, Person, RoleAssignment
@@ -120,6 +121,7 @@ class PortalAccountView(generics.GenericAPIView):
 
 class CaseListView(generics.GenericAPIView):
     permission_classes = [IsProfessionalOrAdmin]
+    throttle_classes = [SearchThrottle]  # searches (?q=) per user
     serializer_class = s.CaseSerializer
 
     def get_queryset(self) -> Any:

@@ -11,7 +11,9 @@ from typing import Any
 
 from rest_framework import serializers
 
+from agencies.api.base import BoundedDateField
 from agencies.api.serializers import ProfessionalRef
+from agencies.validation import PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
 from plans import selectors
 from plans.models import Goal, ItemStatus, Milestone, Review, ReviewKind
 
@@ -28,10 +30,10 @@ class GoalSerializer(serializers.ModelSerializer):
 class GoalCreateSerializer(serializers.Serializer):
     """SMART: what will be different, how it is measured, by when, in plain words. All required."""
 
-    description = serializers.CharField()
-    measure = serializers.CharField()
-    target_date = serializers.DateField()
-    plain_summary = serializers.CharField()
+    description = serializers.CharField(max_length=PLAN_TEXT_MAX)
+    measure = serializers.CharField(max_length=PLAN_TEXT_MAX)
+    target_date = BoundedDateField()
+    plain_summary = serializers.CharField(max_length=PLAIN_SUMMARY_MAX)
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -61,9 +63,9 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class MilestoneCreateSerializer(serializers.Serializer):
     goal = serializers.UUIDField()
     title = serializers.CharField(max_length=200)
-    due_date = serializers.DateField()
+    due_date = BoundedDateField()
     accountable = ProfessionalRef(help_text="A professional on the case team.")
-    plain_summary = serializers.CharField(required=False, allow_blank=True)
+    plain_summary = serializers.CharField(required=False, allow_blank=True, max_length=PLAIN_SUMMARY_MAX)
 
     def validate_goal(self, value: Any) -> Goal:
         goal = selectors.goal_get_in_case(case=self.context["case"], goal_id=value)
@@ -76,8 +78,8 @@ class MilestoneUpdateSerializer(serializers.Serializer):
     accountable = ProfessionalRef(required=False, help_text="Hands the milestone over to this team member.")
     status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
     title = serializers.CharField(max_length=200, required=False)
-    due_date = serializers.DateField(required=False)
-    plain_summary = serializers.CharField(required=False, allow_blank=True)
+    due_date = BoundedDateField(required=False)
+    plain_summary = serializers.CharField(required=False, allow_blank=True, max_length=PLAIN_SUMMARY_MAX)
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -91,6 +93,6 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class ReviewCreateSerializer(serializers.Serializer):
-    scheduled_for = serializers.DateField()
+    scheduled_for = BoundedDateField()
     accountable = ProfessionalRef(help_text="A professional on the case team.")
     kind = serializers.ChoiceField(choices=ReviewKind.choices, required=False)

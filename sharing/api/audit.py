@@ -10,8 +10,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from agencies.throttling import ExportThrottle
 from sharing import selectors
 from sharing.api.records import csv_streaming_response, paginate, paginated_response
 from sharing.audit_labels import action_label
@@ -59,6 +61,7 @@ class AuditListView(APIView):
     about records their agency wrote; admins see all."""
 
     serializer_class = AuditEventSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the paginated list
 
     @extend_schema(parameters=AUDIT_PARAMETERS, responses=AuditEventSerializer(many=True), tags=["audit"])
     def get(self, request: Request) -> Response:
@@ -69,6 +72,8 @@ class AuditListView(APIView):
 class AuditExportView(APIView):
     """The same events as CSV, streamed (at most AUDIT_EXPORT_LIMIT rows, newest first), with
     person names, case references and actions in words beside their ids and codes."""
+
+    throttle_classes = [ExportThrottle]
 
     @extend_schema(parameters=AUDIT_PARAMETERS, responses={(200, "text/csv"): str}, tags=["audit"])
     def get(self, request: Request) -> HttpResponseBase:

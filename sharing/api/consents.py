@@ -8,24 +8,31 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from agencies.api.base import BoundedDateField
+from agencies.validation import NOTE_MAX
 from cases import selectors as case_selectors
 from sharing import selectors
 from sharing.api.records import paginate, paginated_response, services
-from sharing.models import Category, ConsentDecision, LawfulBasis, OverrideOutcome
+from sharing.models import Category, Consent, ConsentDecision, LawfulBasis, OverrideOutcome
 
 
 class ConsentSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     person = serializers.UUIDField(source="person_id", read_only=True)
-    category = serializers.CharField(required=False, allow_blank=True, help_text=", ".join(Category.values))
+    category = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text=", ".join(Category.values)
+    )
     agency = serializers.UUIDField(source="agency_id", required=False, allow_null=True)
-    purpose = serializers.CharField(required=False, allow_blank=True)
-    decision = serializers.CharField(required=False, default=ConsentDecision.GIVEN, help_text="given or refused")
-    valid_from = serializers.DateField(required=False, allow_null=True)
-    valid_until = serializers.DateField(required=False, allow_null=True)
-    given_by = serializers.CharField(required=False, allow_blank=True)
+    purpose = serializers.CharField(required=False, allow_blank=True, max_length=Consent.purpose.field.max_length)
+    decision = serializers.CharField(
+        required=False, default=ConsentDecision.GIVEN, max_length=10, help_text="given or refused"
+    )
+    valid_from = BoundedDateField(required=False, allow_null=True)
+    valid_until = BoundedDateField(required=False, allow_null=True)
+    given_by = serializers.CharField(required=False, allow_blank=True, max_length=Consent.given_by.field.max_length)
     recorded_by = serializers.UUIDField(source="recorded_by_id", read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     withdrawn_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -41,6 +48,7 @@ class PersonConsentListView(APIView):
     themself through their portal account, may read and record them."""
 
     serializer_class = ConsentSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the paginated list
 
     @extend_schema(responses=ConsentSerializer(many=True), tags=["consent"])
     def get(self, request: Request, person_id: str) -> Response:
@@ -100,9 +108,13 @@ class SafeguardingAccessSerializer(serializers.Serializer):
     case = serializers.UUIDField(source="case_id", read_only=True)
     professional = serializers.UUIDField(source="professional_id", read_only=True)
     holder = serializers.UUIDField(source="professional_id", read_only=True)
-    category = serializers.CharField(required=False, allow_blank=True)
-    lawful_basis = serializers.CharField(required=False, allow_blank=True, help_text=", ".join(LawfulBasis.values))
-    justification = serializers.CharField(required=False, allow_blank=True, help_text="At least 30 characters")
+    category = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    lawful_basis = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text=", ".join(LawfulBasis.values)
+    )
+    justification = serializers.CharField(
+        required=False, allow_blank=True, max_length=NOTE_MAX, help_text="At least 30 characters"
+    )
     started_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
     ended_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -120,7 +132,7 @@ class RecordOpenedSerializer(serializers.Serializer):
 class OverrideReviewSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=OverrideOutcome.choices)
     person_may_be_told = serializers.BooleanField(required=False, default=False)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
 
 
 class SafeguardingAccessDetailSerializer(SafeguardingAccessSerializer):
@@ -148,6 +160,7 @@ class SafeguardingAccessListView(APIView):
     """The overrides the caller holds or must review (admins: all); `?review=pending`."""
 
     serializer_class = SafeguardingAccessSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the paginated list
 
     @extend_schema(
         parameters=[OpenApiParameter("review", str, description="pending: only those not yet reviewed")],

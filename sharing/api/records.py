@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from agencies.throttling import ExportThrottle, SearchThrottle
+from agencies.validation import LONG_TEXT_MAX
 from cases import selectors as case_selectors
 from sharing import selectors, services
 from sharing.models import Category, Record
@@ -53,11 +55,13 @@ class RecordSerializer(serializers.Serializer):
 
 
 class RecordWriteSerializer(serializers.Serializer):
-    category = serializers.CharField(required=False, allow_blank=True, help_text=", ".join(Category.values))
+    category = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text=", ".join(Category.values)
+    )
     about = serializers.ListField(
         child=serializers.UUIDField(), required=False, help_text="Person ids; default all the case's people"
     )
-    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=LONG_TEXT_MAX)
     corrects = serializers.UUIDField(required=False, allow_null=True, help_text="The record this one corrects")
 
 
@@ -66,6 +70,8 @@ class CaseRecordListView(APIView):
     POST writes a record (contributors on the case)."""
 
     serializer_class = RecordSerializer
+    throttle_classes = [SearchThrottle]  # searches (?q=) per user
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # documents the paginated list
 
     @extend_schema(
         parameters=[
@@ -153,6 +159,8 @@ def csv_streaming_response(rows: Iterable[Any], filename: str) -> StreamingHttpR
 
 class CaseRecordExportView(APIView):
     """The case's records the caller may see, as CSV (each exported record is audited)."""
+
+    throttle_classes = [ExportThrottle]
 
     @extend_schema(responses={(200, "text/csv"): str}, tags=["records"])
     def get(self, request: Request, case_id: str) -> HttpResponse:

@@ -6,13 +6,13 @@ read of personal data and forget to classify it."""
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from sharing import services as sharing_services
 from sharing.models import SafeguardingAccess
 from tests.sharing.conftest import consent, override, write
+from tests.urlwalk import walk
 
 # name -> (url builder, caller, the event the read must write, basis or None for "any")
 PERSONAL = {
@@ -105,19 +105,13 @@ NOT_PERSONAL = {
 }  # fmt: skip
 
 
-def _names(patterns, namespace=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            if str(p.pattern).startswith("admin/"):
-                continue  # Django admin: staff tooling, scoped in agencies/admin.py
-            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-            yield from _names(p.url_patterns, ns)
-        elif isinstance(p, URLPattern):
-            yield f"{namespace}{p.name}" if p.name else str(p.pattern)
+def _names():
+    # Django admin (staff tooling, scoped in agencies/admin.py) is not classified here.
+    return {p.name for p in walk() if not p.is_admin}
 
 
 def test_every_url_pattern_is_classified_as_reading_personal_data_or_not():
-    names = set(_names(get_resolver().url_patterns))
+    names = _names()
     unclassified = names - set(PERSONAL) - NOT_PERSONAL
     assert not unclassified, f"classify these URL patterns in {__file__}: {sorted(unclassified)}"
     assert not (set(PERSONAL) - names), "PERSONAL names a pattern that no longer exists"

@@ -124,8 +124,41 @@ def test_migrations_run_as_the_owner_and_the_app_as_the_runtime_role(compose):
     """The owner migrates and grants; web, worker and beat connect as joinedup_app, which may
     only INSERT and SELECT the audit tables (tests/ops/test_runtime_role.py proves it)."""
     migrate = compose["services"]["migrate"]
-    assert "joinedup:joinedup@" in migrate["environment"]["DATABASE_URL"]
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://joinedup:")
     command = " ".join(words(migrate["command"]))
     assert "migrate --noinput" in command and "audit_grant_runtime_role joinedup_app" in command
     for name in APP_SERVICES:
         assert compose["services"][name]["environment"]["DATABASE_URL"].startswith("postgres://joinedup_app:")
+
+
+PASSWORD_SLOT = re.compile(r"\$\{(?P<name>[A-Z_]*PASSWORD[A-Z_]*)(?P<op>:?[?-])(?P<rest>[^}]*)\}")
+
+
+def _values(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _values(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _values(value)
+    elif isinstance(node, str):
+        yield node
+
+
+def test_no_database_password_has_a_default(compose):
+    """Every password is given by whoever starts it (`${POSTGRES_PASSWORD:?...}`): a default in
+    the file would be the same known password on every deployment that forgot to set one."""
+    postgres = compose["services"]["postgres"]["environment"]
+    assert PASSWORD_SLOT.fullmatch(postgres["POSTGRES_PASSWORD"]).group("op") == ":?"
+    slots = [m for value in _values(compose) for m in PASSWORD_SLOT.finditer(value)]
+    assert {m.group("name") for m in slots} == {"POSTGRES_PASSWORD", "RUNTIME_DB_PASSWORD"}
+    assert all(m.group("op") == ":?" for m in slots), [m.group(0) for m in slots if m.group("op") != ":?"]
+    for value in _values(compose):
+        if value.startswith("postgres://"):
+            password = value.split("://", 1)[1].split("@", 1)[0].partition(":")[2]
+            assert PASSWORD_SLOT.fullmatch(password), f"a literal password in {value}"
+        assert "PASSWORD: " not in value
+    for service in compose["services"].values():
+        for name, value in (service.get("environment") or {}).items():
+            if "PASSWORD" in name:
+                assert PASSWORD_SLOT.fullmatch(str(value)), f"{name} has a literal value"
