@@ -13,6 +13,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from accountability import services as accountability_services
+from tests.audit.test_every_read_audited import _a_meeting_with_a_dissent
 from tests.sharing.conftest import consent, override, write
 from tests.urlwalk import walk
 
@@ -45,6 +46,7 @@ def ids(world):
     assignment = world.case.assignments.first() if hasattr(world.case, "assignments") else None
     Token.objects.get_or_create(user=world.sam.user)
     calendar = accountability_services.reminder_settings_for(professional=world.nia).calendar_token
+    meeting, dissent = _a_meeting_with_a_dissent(world)
     return {
         "case_id": str(world.case.id),
         "person_id": str(world.maya.id),
@@ -58,6 +60,10 @@ def ids(world):
         "agency_id": str(world.health.id),
         "team_id": str(world.hteam.id),
         "professional_id": str(world.sam.id),
+        "meeting_id": str(meeting.id),
+        "dissent_id": str(dissent.id),
+        "invitee_id": str(meeting.invitees.first().pk),
+        "member_id": str(world.sam.id),
         # The feed's secret is its credential: a guessed one must find nothing (the real one is the
         # owner's own, like a password; tests/reminders/test_inapp.py reads it).
         "token": calendar[:-4] + "abcd",
