@@ -182,8 +182,10 @@ def load(total: int, log: Callable[[str], None]) -> dict[str, Any]:
     _sql("SELECT setval(pg_get_serial_sequence('audit_auditevent', 'id'), %s)", [total + 1])
     _sql("ANALYZE audit_auditevent")
     loaded = time.perf_counter() - t
-    size = _sql("SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits "
-                "WHERE inhparent = 'audit_auditevent'::regclass")[0][0]
+    size = _sql(
+        "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits "
+        "WHERE inhparent = 'audit_auditevent'::regclass"
+    )[0][0]
     count = _sql("SELECT count(*) FROM audit_auditevent")[0][0]
     log(f"  {count:,} events loaded in {loaded:.0f} s ({size} with indexes)")
     return {"events": count, "seconds": round(loaded, 1), "size": size, "t_end": t_end, "sources": sources}
@@ -400,7 +402,7 @@ def report(runs: list[dict[str, Any]], ctx: Context) -> Section:
     for r in runs:
         columns += [f"p50 ms @ {r['events']:,}", f"p95 ms @ {r['events']:,}"]
     columns.append("p95 large / small")
-    section = Section(title=f"Audit trail at {', '.join(f'{r['events']:,}' for r in runs)} events", columns=columns)
+    section = Section(title=f"Audit trail at {', '.join(f'{r["events"]:,}' for r in runs)} events", columns=columns)
     for name, label in LABELS.items():
         row: list[Any] = [label]
         for r in runs:
@@ -411,24 +413,39 @@ def report(runs: list[dict[str, Any]], ctx: Context) -> Section:
         p95 = large["results"][name]["p95_ms"]
         scale = p95 / small["results"][name]["p95_ms"]
         section.checks.append(
-            Check(f"{name} first page p95 at {large['events']:,}", f"< {PAGE_P95_TARGET_MS:.0f} ms", f"{p95} ms",
-                  p95 < PAGE_P95_TARGET_MS)
+            Check(
+                f"{name} first page p95 at {large['events']:,}",
+                f"< {PAGE_P95_TARGET_MS:.0f} ms",
+                f"{p95} ms",
+                p95 < PAGE_P95_TARGET_MS,
+            )
         )
         section.checks.append(
-            Check(f"{name} first page p95: {large['events']:,} / {small['events']:,}", f"<= {SCALING_TARGET}",
-                  f"{scale:.2f}", scale <= SCALING_TARGET)
+            Check(
+                f"{name} first page p95: {large['events']:,} / {small['events']:,}",
+                f"<= {SCALING_TARGET}",
+                f"{scale:.2f}",
+                scale <= SCALING_TARGET,
+            )
         )
     for r in runs:
         ratio = r["results"]["read_audited"]["ops_per_s"] / r["results"]["read_unaudited"]["ops_per_s"]
         section.checks.append(
-            Check(f"record read with audit / without at {r['events']:,} (throughput)", f">= {READ_RATIO_TARGET}",
-                  f"{ratio:.3f}", ratio >= READ_RATIO_TARGET)
+            Check(
+                f"record read with audit / without at {r['events']:,} (throughput)",
+                f">= {READ_RATIO_TARGET}",
+                f"{ratio:.3f}",
+                ratio >= READ_RATIO_TARGET,
+            )
         )
         s = r["seal"]
         section.checks.append(
-            Check(f"seal + verify of the last day's {s['events']:,} events at {r['events']:,}",
-                  f"< {SEAL_TARGET_S:.0f} s", f"{s['total_s']} s (seal {s['seal_s']}, verify {s['verify_s']})",
-                  s["ok"] and s["total_s"] < SEAL_TARGET_S)
+            Check(
+                f"seal + verify of the last day's {s['events']:,} events at {r['events']:,}",
+                f"< {SEAL_TARGET_S:.0f} s",
+                f"{s['total_s']} s (seal {s['seal_s']}, verify {s['verify_s']})",
+                s["ok"] and s["total_s"] < SEAL_TARGET_S,
+            )
         )
     for r in runs:
         load = r["load"]
@@ -448,6 +465,7 @@ def report(runs: list[dict[str, Any]], ctx: Context) -> Section:
     )
     for name in ("person", "case", "actor", "access_log"):
         for plan in large["explains"][name]:
-            section.notes.append(f"EXPLAIN (ANALYZE, BUFFERS), {LABELS[name]} at {large['events']:,}:\n\n```\n{plan}\n```")
+            heading = f"EXPLAIN (ANALYZE, BUFFERS), {LABELS[name]} at {large['events']:,}:"
+            section.notes.append(f"{heading}\n\n```\n{plan}\n```")
     section.data = {"runs": [{k: v for k, v in r.items() if k != "explains"} for r in runs]}
     return section
