@@ -25,7 +25,8 @@ against PostgreSQL, interleaved rounds:
 EXPLAIN (ANALYZE, BUFFERS) of each filtered page's queries goes into the notes. At the end
 the trail is emptied again and the generated partitions dropped (the world as seeded).
 
-Small run (tests): BENCH_AUDIT_EVENTS=2000,20000 on any seeded world.
+Small run (tests): BENCH_AUDIT_EVENTS=2000,20000 on any seeded world. BENCH_AUDIT_ROUNDS (5) sets
+the rounds; BENCH_AUDIT_KEEP=1 leaves the last trail in place afterwards (to EXPLAIN by hand).
 Standalone: DATABASE_URL=postgres://.../ju_audit_bench bench/run.py --sizes 100000 --reuse --only audit_scale
 """
 
@@ -49,7 +50,7 @@ from bench.scenarios import Check, Context, Section, scenario
 DEFAULT_SIZES = "1000000,50000000"
 FULL_WORLD = 100_000
 DAYS = 365
-ROUNDS = 5
+ROUNDS = int(os.environ.get("BENCH_AUDIT_ROUNDS", "5"))
 ROUND_SECONDS = 2.0
 PAGE_P95_TARGET_MS = 50.0
 SCALING_TARGET = 1.2
@@ -392,7 +393,8 @@ def audit_scale(ctx: Context) -> Section | None:
         for total in sizes():
             runs.append(measure(total, ctx))
     finally:
-        empty_trail()
+        if os.environ.get("BENCH_AUDIT_KEEP") != "1":  # keep the last trail to look at it afterwards
+            empty_trail()
     return report(runs, ctx)
 
 
