@@ -128,3 +128,19 @@ def test_partitions_the_runtime_role_makes_ahead_give_it_no_privileges_either(ru
 def test_the_runtime_role_cannot_retire_a_month_inside_the_retention(runtime):
     with pytest.raises(psycopg2.errors.RaiseException, match="not older than the retention"):
         runtime.execute("SELECT audit_retire_partition(%s, 0)", [_this_month_partition()])
+
+
+def test_the_runtime_role_retires_a_month_past_the_retention_through_the_owners_function(runtime):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT audit_make_partition('2001-02-01')")
+        for _ in range(2):
+            cursor.execute(
+                "INSERT INTO audit_auditevent (at, action, actor_name, subject_type, basis, detail) "
+                "VALUES ('2001-02-10T09:00:00Z', 'cases.record.viewed', 'old', '', '', '{}')"
+            )
+    with pytest.raises(psycopg2.errors.RaiseException, match="holds 2 events, 1 were exported"):
+        runtime.execute("SELECT audit_retire_partition('audit_auditevent_p2001_02', 1)")
+    runtime.execute("SELECT audit_retire_partition('audit_auditevent_p2001_02', 2)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('audit_auditevent_p2001_02')")
+        assert cursor.fetchone()[0] is None
