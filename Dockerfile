@@ -20,7 +20,7 @@ COPY . .
 # collectstatic needs settings, not secrets: a throwaway key for the build step only.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --home-dir /app joinedup \
-    && mkdir -p /app/var \
+    && mkdir -p /app/var/audit-archive \
     && chown -R joinedup /app/var
 
 USER joinedup

@@ -27,11 +27,11 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     action = models.CharField(max_length=80, db_index=True)  # dotted: cases.record.viewed
     actor_user_id = models.IntegerField(null=True, blank=True)
-    actor = models.UUIDField(null=True, blank=True, db_index=True)  # professional id; null for service users/system
+    actor = models.UUIDField(null=True, blank=True)  # professional id; null for service users/system
     actor_name = models.CharField(max_length=200, blank=True)
     actor_agency = models.UUIDField(null=True, blank=True, db_index=True)
-    person = models.UUIDField(null=True, blank=True, db_index=True)
-    case = models.UUIDField(null=True, blank=True, db_index=True)
+    person = models.UUIDField(null=True, blank=True)
+    case = models.UUIDField(null=True, blank=True)
     subject_type = models.CharField(max_length=40, blank=True)
     subject_id = models.UUIDField(null=True, blank=True)
     subject_agency = models.UUIDField(
@@ -43,6 +43,19 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # The trail's filtered first pages (by person, case, acting professional; the person's
+        # access log) walk one of these backwards, newest first, in every monthly partition; the
+        # agencies an IG lead's visibility tests ride along (PostgreSQL: INCLUDE), so counting a
+        # filtered trail reads the index only.
+        indexes = [
+            models.Index(
+                fields=["person", "at", "id"], include=["actor_agency", "subject_agency"], name="audit_person_at"
+            ),
+            models.Index(fields=["case", "at", "id"], include=["actor_agency", "subject_agency"], name="audit_case_at"),
+            models.Index(
+                fields=["actor", "at", "id"], include=["actor_agency", "subject_agency"], name="audit_actor_at"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
@@ -83,3 +96,26 @@ class AuditVerification(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class AuditArchive(models.Model):
+    """One month of events retired from the database (PostgreSQL): its partition was
+    exported to `path` (gzip CSV; `events` rows, `sha256` of the file), then detached and
+    dropped, never deleted row by row. `digest` is keyed with AUDIT_SEAL_KEY, so an archive
+    record the key holder did not make does not verify; `audit.seal.verify` checks the
+    seals of archived months by their chain only (docs/decisions/0044). Append-only."""
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField(unique=True)  # first day of the UTC month
+    partition = models.CharField(max_length=63)
+    events = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=500)
+    archived_at = models.DateTimeField(auto_now_add=True)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"archive of {self.month:%Y-%m} ({self.events} events)"

@@ -20,14 +20,14 @@ import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import AuditEvent, AuditSeal, AuditVerification
+from audit.models import AuditArchive, AuditEvent, AuditSeal, AuditVerification
 
 FIELDS = [
     "id",
@@ -87,29 +87,46 @@ def _digest(
     return mac.hexdigest(), count
 
 
+def month_start_after(moment: datetime) -> datetime:
+    """The first instant of the UTC month after `moment`'s: the partitions' boundaries."""
+    utc = moment.astimezone(UTC)
+    return datetime(utc.year + utc.month // 12, utc.month % 12 + 1, 1, tzinfo=UTC)
+
+
 @transaction.atomic
 def seal(*, now: datetime | None = None) -> AuditSeal | None:
-    """Seal every event not sealed yet that is older than the delay; None when there is
-    nothing new. Safe to run twice at once: the second waits on the lock and finds
-    nothing new (or fails on the unique `sealed_until`)."""
+    """Seal every event not sealed yet that is older than the delay; the newest seal made,
+    None when there is nothing new. A window never crosses a UTC month boundary (the
+    partitions' boundaries): sealing across one makes one seal per month, so a month
+    retired with its partition takes whole seals with it (docs/decisions/0044). Safe to
+    run twice at once: the second waits on the lock and finds nothing new (or fails on
+    the unique `sealed_until`)."""
     now = now or timezone.now()
-    until = now - timedelta(seconds=settings.AUDIT_SEAL_DELAY_SECONDS)
+    final = now - timedelta(seconds=settings.AUDIT_SEAL_DELAY_SECONDS)
     last = AuditSeal.objects.select_for_update().order_by("-id").first()
-    sealed_from = last.sealed_until if last is not None else None
-    if sealed_from is not None and until <= sealed_from:
-        return None
-    previous = last.digest if last is not None else ""
-    digest, count = _digest(previous, sealed_from, until, _window(sealed_from, until))
-    if count == 0 and last is not None:
-        return None  # an empty minute needs no seal: the next one covers it
-    return AuditSeal.objects.create(
-        sealed_at=now,
-        sealed_from=sealed_from,
-        sealed_until=until,
-        events=count,
-        previous_digest=previous,
-        digest=digest,
-    )
+    made: AuditSeal | None = None
+    while True:
+        sealed_from = last.sealed_until if last is not None else None
+        if sealed_from is not None and final <= sealed_from:
+            return made
+        start = sealed_from
+        if start is None:
+            start = AuditEvent.objects.filter(at__lt=final).order_by("at").values_list("at", flat=True).first()
+        until = final if start is None else min(final, month_start_after(start))
+        previous = last.digest if last is not None else ""
+        digest, count = _digest(previous, sealed_from, until, _window(sealed_from, until))
+        if count == 0 and last is not None and until == final:
+            return made  # an empty minute needs no seal: the next one covers it
+        last = made = AuditSeal.objects.create(
+            sealed_at=now,
+            sealed_from=sealed_from,
+            sealed_until=until,
+            events=count,
+            previous_digest=previous,
+            digest=digest,
+        )
+        if until == final:
+            return made
 
 
 @dataclass
@@ -121,19 +138,53 @@ class Verification:
     problem: str = ""
 
 
+def archive_digest(*, month: date, partition: str, events: int, sha256: str) -> str:
+    """The keyed digest of an archive record (AuditArchive): made by `audit.partitions`
+    when a month is retired, checked by `verify`."""
+    message = f"{month.isoformat()}|{partition}|{events}|{sha256}".encode()
+    return hmac.new(_key(), message, digestmod=hashlib.sha256).hexdigest()
+
+
+def _archived_until() -> tuple[datetime | None, str]:
+    """The end of the months retired from the database (their events exported, their
+    partitions detached), and the problem with the archive records if any: each must
+    carry the key's digest, and the months must follow one another."""
+    until: datetime | None = None
+    for archive in AuditArchive.objects.order_by("month"):
+        expected = archive_digest(
+            month=archive.month, partition=archive.partition, events=archive.events, sha256=archive.sha256
+        )
+        if not hmac.compare_digest(expected, archive.digest):
+            return until, f"archive record of {archive.month:%Y-%m} was not made with the key"
+        start = datetime(archive.month.year, archive.month.month, 1, tzinfo=UTC)
+        if until is not None and start != until:
+            return until, f"archive records skip from {until:%Y-%m} to {archive.month:%Y-%m}"
+        until = month_start_after(start)
+    return until, ""
+
+
 def verify(*, record: bool = True) -> Verification:
     """Recompute the whole chain; the first seal whose link, count or digest differs is
     broken. Events after the last seal but dated inside a sealed window (a back-dated
-    insert) break that seal too: they are inside its window. The result is recorded
-    (`AuditVerification`) for the IG pages."""
+    insert) break that seal too: they are inside its window. Seals of months retired
+    from the database (AuditArchive, each keyed) are checked by their links only: their
+    events left with their partition, and verification recomputes from the first seal
+    after them (docs/decisions/0044). The result is recorded (`AuditVerification`) for
+    the IG pages."""
     previous_digest, previous_until = "", None
     seals = events = 0
     result: Verification | None = None
-    for s in AuditSeal.objects.order_by("id").iterator():
+    archived_until, archive_problem = _archived_until()
+    if archive_problem:
+        result = Verification(False, 0, 0, None, archive_problem)
+    for s in AuditSeal.objects.order_by("id").iterator() if result is None else ():
         seals += 1
         if s.previous_digest != previous_digest or s.sealed_from != previous_until:
             result = Verification(False, seals, events, s.pk, f"seal {s.pk} is not chained to the seal before it")
             break
+        if archived_until is not None and s.sealed_until <= archived_until:
+            previous_digest, previous_until = s.digest, s.sealed_until  # retired with its month
+            continue
         digest, count = _digest(previous_digest, s.sealed_from, s.sealed_until, _window(s.sealed_from, s.sealed_until))
         if count != s.events:
             result = Verification(

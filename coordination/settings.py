@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JOINEDUP_VAR_DIR", BASE_DIR / "var"))
@@ -298,6 +299,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(seconds=float(os.environ.get("NOTICE_DELIVERY_SECONDS", "30"))),
     },
     "audit-seal": {"task": "audit.tasks.audit_seal", "schedule": timedelta(minutes=1)},
+    "audit-partitions": {
+        "task": "audit.tasks.audit_partitions",
+        "schedule": crontab(hour=int(os.environ.get("AUDIT_VERIFY_HOUR", "3")), minute=10),
+    },
     "audit-verify": {
         "task": "audit.tasks.audit_verify",
         "schedule": crontab(hour=int(os.environ.get("AUDIT_VERIFY_HOUR", "3")), minute=30),
@@ -308,6 +313,15 @@ CELERY_BEAT_SCHEDULE: dict = {
 # The key never lives in the database: without AUDIT_SEAL_KEY it is derived from SECRET_KEY.
 AUDIT_SEAL_KEY = os.environ.get("AUDIT_SEAL_KEY") or f"audit-seal:{SECRET_KEY}"
 AUDIT_SEAL_DELAY_SECONDS = int(os.environ.get("AUDIT_SEAL_DELAY_SECONDS", "60"))
+# Retention without DELETE (PostgreSQL; audit/partitions.py, docs/decisions/0043): monthly
+# partitions made ahead by beat; months older than the retention detached, exported, dropped.
+AUDIT_RETENTION_MONTHS = int(os.environ.get("AUDIT_RETENTION_MONTHS", "96"))
+if AUDIT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_MONTHS must be at least 1")
+AUDIT_PARTITIONS_AHEAD = min(24, max(1, int(os.environ.get("AUDIT_PARTITIONS_AHEAD", "3"))))
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR") or VAR_DIR / "audit-archive")
+# The trail's indexes carry INCLUDE columns on PostgreSQL; SQLite builds them without (audit/models.py).
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Reminders (DESIGN.md "Accountability and reminders") ---------------------
 REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "1000"))  # reminder ids per Celery message

@@ -24,7 +24,7 @@ from audit.models import AuditEvent, AuditVerification
 from audit.reads import AuditedRead
 from audit.seal import last_verification
 from audit.services import audit_record, audit_record_many
-from cases.models import Case, Person
+from cases.models import Case, Person, RoleAssignment
 from cases.selectors import on_a_case_visible_to, parse_uuid
 from sharing import policy
 from sharing.models import Category, Consent, ConsentDecision, Record, SafeguardingAccess
@@ -775,3 +775,92 @@ def case_sharing_sections(*, user: Any, case: Case, request: Any = None) -> dict
         "grids": consent_grid(user=user, case=case, request=request),
         "overrides": list(overrides_active_for(user=user, case=case)),
     }
+
+
+# --- "Who has looked at my information" (the person's access log) --------------------
+
+ACCESS_LOG_ACTIONS = (
+    "cases.person.viewed",
+    "cases.person.listed",
+    "cases.record.viewed",
+    "cases.record.listed",
+    "cases.record.exported",
+    "cases.consent.listed",
+    AUDIT_TRAIL_VIEWED,
+    AUDIT_TRAIL_EXPORTED,
+)
+ACCESS_LOG_VIEWED = "portal.access_log.viewed"
+ACCESS_LOG_PAGE = 50
+
+ACCESS_LOG_REASONS = {
+    policy.BASIS_OWN_AGENCY: "Their agency wrote it.",
+    policy.BASIS_COORDINATION: "It is part of your shared plan, which everyone on your case team can see.",
+    policy.BASIS_CONSENT: "You agreed to share it with their agency.",
+    policy.BASIS_OVERRIDE: "There was a safeguarding reason, and an information-governance lead has reviewed it.",
+    "case_team": "They work on your case.",
+    "admin": "An administrator looked, to look after the system.",
+}
+ACCESS_LOG_TRAIL_REASON = "An information-governance lead checked who has read your information."
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    at: datetime
+    agency: str
+    role: str
+    reason: str
+
+
+def access_log_events(*, person_id: Any) -> QuerySet[AuditEvent]:
+    """Reads of the person's details and records by professionals, newest first (the
+    (person, at, id) index of every monthly partition). Reads under a safeguarding override
+    appear only once its reviewer has said the person may be told."""
+    told = [
+        str(pk)
+        for pk in SafeguardingAccess.objects.filter(case__people=person_id, person_may_be_told=True)
+        .exclude(outcome="")
+        .values_list("pk", flat=True)
+    ]
+    return (
+        AuditEvent.objects.filter(person=person_id, actor__isnull=False, action__in=ACCESS_LOG_ACTIONS)
+        .filter(~Q(basis=policy.BASIS_OVERRIDE) | Q(detail__override__in=told))
+        .order_by("-at", "-id")
+    )
+
+
+def access_log_for(
+    *, user: Any, person: Person, request: Any = None, limit: int = ACCESS_LOG_PAGE
+) -> list[AccessLogEntry]:
+    """Who has looked at the person's information: when, which agency, in what role and
+    why, never the reader's name (DESIGN.md, `/api/v1/me/access-log/`). For the portal:
+    the caller is the person or their proxy (the portal checks that); the read is audited
+    as `portal.access_log.viewed`, which, having no professional actor, is not listed."""
+    events = list(access_log_events(person_id=person.pk)[:limit])
+    agencies: dict[Any, str] = dict(
+        Agency.objects.filter(pk__in={e.actor_agency for e in events}).values_list("pk", "name")
+    )
+    roles: dict[tuple[Any, Any], str] = {}
+    for case_id, professional_id, role in (
+        RoleAssignment.objects.filter(
+            case_id__in={e.case for e in events if e.case}, professional_id__in={e.actor for e in events}
+        )
+        .order_by("started_on")
+        .values_list("case_id", "professional_id", "role")
+    ):
+        roles[(case_id, professional_id)] = RoleAssignment(role=role).get_role_display()
+    entries = []
+    for e in events:
+        trail = e.action in (AUDIT_TRAIL_VIEWED, AUDIT_TRAIL_EXPORTED)
+        role = "Information governance" if trail else roles.get((e.case, e.actor), "Professional")
+        reason = ACCESS_LOG_TRAIL_REASON if trail else ACCESS_LOG_REASONS.get(e.basis, "They work on your case.")
+        entries.append(AccessLogEntry(e.at, agencies.get(e.actor_agency, "") if e.actor_agency else "", role, reason))
+    audit_record(
+        action=ACCESS_LOG_VIEWED,
+        actor=user,
+        request=request,
+        person=person.pk,
+        subject_type="access_log",
+        basis="self",
+        detail={"events": len(entries)},
+    )
+    return entries

@@ -1,7 +1,10 @@
 """manage.py audit_grant_runtime_role NAME [--password P]: on PostgreSQL, the role the web
 and worker processes connect as (migrations keep running as the owner). It may read and
 write the application's tables, but the audit tables only INSERT and SELECT: not owning
-them, it can neither UPDATE, DELETE, TRUNCATE nor ALTER TABLE … DISABLE TRIGGER.
+them, it can neither UPDATE, DELETE, TRUNCATE nor ALTER TABLE … DISABLE TRIGGER. The
+events' monthly partitions give it nothing at all (it reaches them through the parent); it
+may make partitions ahead and retire months past the retention floor, which this command
+sets from AUDIT_RETENTION_MONTHS, through the owner's functions (audit/partitions.py).
 
 Run it as the owner after `migrate` (docker-compose's `migrate` service does); it is
 idempotent, and default privileges cover tables later migrations create."""
@@ -10,10 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-AUDIT_TABLES = ("audit_auditevent", "audit_auditseal", "audit_auditverification")
+from audit.partitions import retention_floor_sql
+
+AUDIT_TABLES = ("audit_auditevent", "audit_auditseal", "audit_auditverification", "audit_auditarchive")
 
 
 def grant_runtime_role(*, role: str, password: str | None = None) -> None:
@@ -38,6 +44,15 @@ def grant_runtime_role(*, role: str, password: str | None = None) -> None:
             *(f"REVOKE UPDATE, DELETE, TRUNCATE ON {t} FROM {q}" for t in AUDIT_TABLES),
         ):
             cursor.execute(statement)
+        cursor.execute("SELECT to_regprocedure('audit_retire_partition(text, bigint)') IS NOT NULL")
+        if cursor.fetchone()[0]:  # partitioned (migration audit 0005)
+            cursor.execute(retention_floor_sql(settings.AUDIT_RETENTION_MONTHS))
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION audit_make_partitions(int) TO {q}")
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION audit_retire_partition(text, bigint) TO {q}")
+            cursor.execute(
+                "SELECT audit_strip_privileges(inhrelid::regclass) FROM pg_inherits "
+                "WHERE inhparent = 'audit_auditevent'::regclass"
+            )
 
 
 class Command(BaseCommand):
