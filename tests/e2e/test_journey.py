@@ -6,19 +6,33 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from tests.auth.totp import code_now
 from tests.e2e.accessibility import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+    """Both steps, as a professional does with REQUIRE_2FA on: the password, then the code their
+    authenticator app shows now (the app's secret is the one enrolled by `authenticator_app`)."""
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Enter your code")).to_be_visible()
+    page.get_by_label("Code").fill(code_now(TOTPDevice.objects.get(user__username=username, confirmed=True)))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+
+
+@pytest.fixture
+def authenticator_app(world):
+    """sam and nia have each set up an authenticator app."""
+    for professional in (world.sam, world.nia):
+        TOTPDevice.objects.create(user=professional.user, name="Authenticator app", confirmed=True)
 
 
 def sign_out(page: Page) -> None:
@@ -32,7 +46,7 @@ def test_sign_in_page_is_accessible(page, live_server):
     assert_accessible(page)
 
 
-def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, live_server, world):
+def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, live_server, world, authenticator_app):
     target = timezone.localdate() + datetime.timedelta(days=60)
     due = timezone.localdate() + datetime.timedelta(days=10)
     goal_text = "Maya's family has a stable home"

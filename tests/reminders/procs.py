@@ -28,6 +28,7 @@ def env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(var_dir / "mail"),
         AXES_ENABLED="0",
+        REQUIRE_2FA="0",  # these servers test faults, not signing in (tests/auth does)
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
