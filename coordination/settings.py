@@ -85,12 +85,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # --- auth (issue 10): the second factor, then the sessions' idle and absolute limits ---
+    # --- auth (issue 10): request.user.is_verified(), a second factor verified in this session ---
     "django_otp.middleware.OTPMiddleware",
+    # --- end auth ---
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # --- auth (issue 10): sessions' idle and absolute limits, then the second factor before any page ---
     "workspace.middleware.SessionLimitsMiddleware",
     "workspace.middleware.TwoFactorRequiredMiddleware",
     # --- end auth ---
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view's lost database connection: reads once more, writes 503 saying what was saved.
     "coordination.faults.DatabaseFaultMiddleware",
@@ -262,7 +264,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "workspace.signin.locked_out"  # the page, or JSON for the API; the same for every username
 # The one client-address rule (X-Forwarded-For only behind NUM_PROXIES trusted proxies), also the audit trail's.
 AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -79,7 +79,7 @@ class SessionLimitsMiddleware:
             session_started(request, request.user)  # a session from before these rules: clocks start now
         if request.user.is_authenticated and time.time() >= session_ends_at(request):
             logout(request)  # the server-side session is deleted, not just forgotten
-            if request.path.startswith("/api/"):
+            if request.path.startswith(("/api/", "/accounts/session/")):
                 return JsonResponse({"detail": "Your session has ended."}, status=401)
             messages.info(request, "You were signed out because the session ended. Sign in again.")
             return HttpResponseRedirect(f"{settings.LOGIN_URL}?{urlencode({'next': request.get_full_path()})}")

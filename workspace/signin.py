@@ -165,3 +165,12 @@ def session_extend(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": "Your session has ended."}, status=401)
     session_touch(request, force=True)
     return JsonResponse({"seconds_left": max(0, session_ends_at(request) - int(time.time()))})
+
+
+def locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """django-axes' answer to a locked-out username or address (AXES_LOCKOUT_CALLABLE): 429, the
+    same words whether or not the username exists, and never which of the two limits applied."""
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Too many failed sign-in attempts. Try again later."}, status=status)
+    return render(request, "registration/locked_out.html", status=status)
