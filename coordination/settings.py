@@ -293,6 +293,8 @@ SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 
 # API tokens (django-rest-knox): only a digest stored, one per client name, expiring.
 KNOX_TOKEN_MODEL = "agencies.ApiToken"
+# knox's own migrations create its (here swapped-out) table regardless; without them no such table exists.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", "10"))),
     "AUTH_HEADER_PREFIX": "Token",

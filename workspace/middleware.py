@@ -32,6 +32,7 @@ LAST_SEEN = "ju_last_seen"
 # A request refreshes the idle clock at most once a minute, so reading pages does not write the
 # session on every request.
 LAST_SEEN_RESOLUTION = 60
+SESSION_STATUS_PATH = "/accounts/session/"
 
 # Reachable before the second factor is verified.
 OPEN_PREFIXES = (
@@ -83,8 +84,8 @@ class SessionLimitsMiddleware:
                 return JsonResponse({"detail": "Your session has ended."}, status=401)
             messages.info(request, "You were signed out because the session ended. Sign in again.")
             return HttpResponseRedirect(f"{settings.LOGIN_URL}?{urlencode({'next': request.get_full_path()})}")
-        if request.user.is_authenticated:
-            session_touch(request)
+        if request.user.is_authenticated and request.path != SESSION_STATUS_PATH:
+            session_touch(request)  # asking how long is left is not activity
         return self.get_response(request)
 
 

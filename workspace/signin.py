@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from agencies import accounts
@@ -156,6 +156,15 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         )
     codes = accounts.recovery_codes_issue(user=request.user, request=request)
     return render(request, "registration/recovery_codes.html", {"codes": codes, "next": _landing(request)})
+
+
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """How long this session has left; asking does not count as activity (the page asks when its
+    own countdown runs out, in case another tab kept the session going)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Your session has ended."}, status=401)
+    return JsonResponse({"seconds_left": max(0, session_ends_at(request) - int(time.time()))})
 
 
 @require_POST

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/two-factor/", signin.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", signin.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/recovery-codes/", signin.recovery_codes, name="recovery_codes"),
+    path("accounts/session/", signin.session_status, name="session_status"),
     path("accounts/session/extend/", signin.session_extend, name="session_extend"),
 ]

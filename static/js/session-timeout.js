@@ -2,6 +2,7 @@
 // SESSION_IDLE_MINUTES without a request). A static file: no inline script, so a strict CSP holds.
 // The server says how many seconds are left when the page is drawn; shortly before they run out
 // this shows the warning with a countdown, and "Stay signed in" asks the server to extend it.
+// When the countdown ends it asks the server whether the session really ended.
 (function () {
   "use strict";
   var box = document.getElementById("session-warning");
@@ -12,7 +13,6 @@
   var deadline = Date.now() + (parseInt(box.getAttribute("data-seconds-left"), 10) || 0) * 1000;
   var countdown = box.querySelector("[data-session-countdown]");
   var button = box.querySelector("[data-session-extend]");
-  var timer = null;
 
   function words(seconds) {
     if (seconds >= 60) {
@@ -22,11 +22,36 @@
     return seconds + (seconds === 1 ? " second" : " seconds");
   }
 
+  function signIn() {
+    var next = window.location.pathname + window.location.search;
+    window.location.assign(box.getAttribute("data-login-url") + "?next=" + encodeURIComponent(next));
+  }
+
+  // The countdown ran out: ask the server (asking is not activity). Another tab may have kept the
+  // session going, so only an ended session goes to the sign-in page.
+  function check() {
+    fetch(box.getAttribute("data-status-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : Promise.reject(response.status);
+      })
+      .then(function (body) {
+        if (body.seconds_left > 0) {
+          deadline = Date.now() + body.seconds_left * 1000;
+          if (body.seconds_left > warnSeconds) {
+            box.hidden = true;
+          }
+          window.setTimeout(tick, 1000);
+        } else {
+          signIn();
+        }
+      })
+      .catch(signIn);
+  }
+
   function tick() {
     var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     if (left <= 0) {
-      var next = window.location.pathname + window.location.search;
-      window.location.assign(box.getAttribute("data-login-url") + "?next=" + encodeURIComponent(next));
+      check();
       return;
     }
     if (left <= warnSeconds) {
@@ -35,8 +60,10 @@
         button.focus();
       }
       countdown.textContent = words(left);
+    } else {
+      box.hidden = true;
     }
-    timer = window.setTimeout(tick, 1000);
+    window.setTimeout(tick, 1000);
   }
 
   // The CSRF token htmx already sends with every request (the body's hx-headers).
@@ -61,9 +88,7 @@
         deadline = Date.now() + body.seconds_left * 1000;
         box.hidden = true;
       })
-      .catch(function () {
-        deadline = Date.now();  // the session has already ended: go to sign-in
-      });
+      .catch(signIn); // the session has already ended
   });
 
   tick();

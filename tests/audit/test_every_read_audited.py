@@ -48,7 +48,7 @@ NOT_PERSONAL = {
     "login", "logout", "password_change", "password_change_done", "healthz",
     # signing in: the caller's own second factors and session (tests/auth)
     "workspace:two_factor_setup", "workspace:two_factor_verify", "workspace:recovery_codes",
-    "workspace:session_extend",
+    "workspace:session_extend", "workspace:session_status",
     "api:schema", "api:docs", "api:auth-token", "api:me", "api:my-notifications",
     "api:agency-list", "api:agency-detail", "api:team-list", "api:team-detail",
     "api:professional-list", "api:professional-detail",

@@ -138,3 +138,20 @@ def test_extend_is_a_post_with_the_csrf_token(world):
     client.force_login(world.nia.user)
     assert client.get("/accounts/session/extend/").status_code == 405
     assert client.post("/accounts/session/extend/").status_code == 403
+
+
+def test_asking_how_long_is_left_does_not_count_as_activity(world):
+    client = signed_in(world)
+    _age(client, last_seen=25 * 60)
+    response = client.get("/accounts/session/")
+    assert response.status_code == 200
+    assert 5 * 60 - 5 <= json.loads(response.content)["seconds_left"] <= 5 * 60
+    assert int(time.time()) - client.session[LAST_SEEN] >= 25 * 60
+
+
+def test_asking_after_the_session_ended_answers_401_and_ends_it(world):
+    client = signed_in(world)
+    key = client.session.session_key
+    _age(client, last_seen=31 * 60)
+    assert client.get("/accounts/session/").status_code == 401
+    assert not UserSession.objects.filter(session_key=key).exists()

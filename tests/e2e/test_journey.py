@@ -83,3 +83,27 @@ def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, liv
     expect(row).to_contain_text(world.case.title)
     expect(row).to_contain_text(due.strftime("%-d %b %Y"))
     assert_accessible(page)
+
+
+def test_the_two_factor_pages_are_accessible(page, live_server, world):
+    """nia has no authenticator app yet: the password step leads to setting one up (QR code),
+    then, next time, to the code step; axe-core finds nothing on either."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("nia")
+    page.get_by_label("Password").fill(world.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Two-factor sign-in")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Code").fill(code_now(TOTPDevice.objects.get(user=world.nia.user, confirmed=False)))
+    page.get_by_role("button", name="Set up the app").click()
+    expect(page.get_by_role("heading", level=1, name="Your recovery codes")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="I have kept them: continue").click()
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+    sign_out(page)
+    page.get_by_label("Username").fill("nia")
+    page.get_by_label("Password").fill(world.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Enter your code")).to_be_visible()
+    assert_accessible(page)
