@@ -17,6 +17,7 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from agencies.models import ApiToken, Professional, UserSession
 from audit.services import audit_record
@@ -54,6 +55,10 @@ def has_second_factor(user: Any) -> bool:
 
 def totp_device_of(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def passkeys_of(user: Any) -> list[WebAuthnCredential]:
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at"))
 
 
 def recovery_codes_left(user: Any) -> int:
@@ -114,7 +119,7 @@ def second_factor_verify(*, user: Any, code: str) -> Device | None:
 def second_factors_reset(*, user: Any, actor: Any, request: Any = None) -> None:
     """An admin removes every second factor of a user (a lost phone): their sessions and API
     tokens end too, and the next sign-in enrols again."""
-    for model in (TOTPDevice, StaticDevice):
+    for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
         model.objects.filter(user=user).delete()
     _end_sessions_and_tokens(user)
     audit_record(

@@ -15,6 +15,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
+from django_otp_webauthn.backends import WebAuthnBackend
 
 from agencies.models import Agency, Team
 from audit.services import client_ip
@@ -62,3 +63,11 @@ class AddressLockoutBackend:
             return None
         request.axes_locked_out = True  # AxesMiddleware answers with the lock-out page
         raise PermissionDenied("Too many failed sign-ins from this address.")
+
+
+class PasskeyBackend(WebAuthnBackend):
+    """django-otp-webauthn's passkey sign-in (a passkey in place of the password), loading the
+    signed-in user on later requests the same way as ProfessionalModelBackend."""
+
+    def get_user(self, user_id: Any) -> Any:
+        return ProfessionalModelBackend().get_user(user_id)

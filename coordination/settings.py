@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     # --- end auth -----------------------------------------------------------------
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -150,6 +152,8 @@ AUTHENTICATION_BACKENDS = [
     "agencies.backends.AddressLockoutBackend",
     # ModelBackend that loads the professional (and agency, team) with the user.
     "agencies.backends.ProfessionalModelBackend",
+    # A passkey in place of the password (django-otp-webauthn); it verifies the second factor too.
+    "agencies.backends.PasskeyBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 
@@ -282,6 +286,18 @@ REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "JoinedUp")
 OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes slow the next try down: 1 s, 2 s, 4 s, ...
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys (django-otp-webauthn): bound to SITE_URL's host name and accepted from its origin only.
+# Browsers allow them over https, or http on localhost; an IP address cannot hold a passkey, so
+# the embedded default (http://127.0.0.1:8000) offers them at http://localhost:8000 instead.
+_site = urlsplit(SITE_URL)
+if _site.hostname in ("127.0.0.1", "::1", None):
+    _site = _site._replace(netloc=f"localhost:{_site.port}" if _site.port else "localhost")
+OTP_WEBAUTHN_RP_ID = _site.hostname or "localhost"
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    o for o in [_site.geturl().rstrip("/")] if o.startswith(("https://", "http://localhost"))
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = True
 
 # Sessions: each request of a signed-in user counts as activity; SESSION_IDLE_MINUTES without one,
 # or SESSION_MAX_HOURS after signing in, end the session (workspace.middleware.SessionLimitsMiddleware).

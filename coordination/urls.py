@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     # Password reset is off (docs/decisions/0034): no /accounts/password_reset/ at all.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Passkeys (django-otp-webauthn): the JSON steps of registering one and signing in with one.
+    path("accounts/two-factor/passkeys/", include("django_otp_webauthn.urls")),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("api/v1/", include(("coordination.api_urls", "api"), namespace="api")),

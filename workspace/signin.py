@@ -105,7 +105,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, f"You used a recovery code: {left} left. Make new ones if you are low.")
             return HttpResponseRedirect(_next(request))
         form.add_error("code", "This code is wrong or has expired. Wait for a new code and try again.")
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next(request)})
+    context = {"form": form, "next": _next(request), "has_passkey": bool(accounts.passkeys_of(request.user))}
+    return render(request, "registration/two_factor_verify.html", context)
 
 
 @login_required
@@ -132,6 +133,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "qr_svg": mark_safe(qr.svg_inline(scale=5, dark="#0b0c0c", title="QR code for your authenticator app")),  # noqa: S308
         "secret": _grouped(device.key),
         "has_app": accounts.totp_device_of(user) is not None,
+        "passkeys": accounts.passkeys_of(user),
         "codes_left": accounts.recovery_codes_left(user),
         "required": accounts.two_factor_required(user),
     }
