@@ -245,8 +245,9 @@ def _session_cookie(viewer: Any) -> str:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    client = Client()
-    client.force_login(get_user_model().objects.get(pk=viewer.user_id))
+    from bench.signin import signed_in
+
+    client = signed_in(Client(), get_user_model().objects.get(pk=viewer.user_id))
     return client.cookies["sessionid"].value
 
 

@@ -118,8 +118,9 @@ def _session_cookie(username: str) -> str:
     """A signed-in session for the portal user, stored where the server reads sessions."""
     from django.test import Client
 
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
+    from bench.signin import signed_in
+
+    client = signed_in(Client(), get_user_model().objects.get(username=username))
     return client.cookies["sessionid"].value
 
 

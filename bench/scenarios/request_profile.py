@@ -72,8 +72,9 @@ def request_profile(ctx: Context) -> Section:
     from agencies.models import ApiToken
 
     user = get_user_model().objects.get(pk=ctx.viewer.user_id)
-    client = Client()
-    client.force_login(user)
+    from bench.signin import signed_in
+
+    client = signed_in(Client(), user)
     _, key = ApiToken.objects.create(user=user, name="bench")
     headers = {"token": {"HTTP_AUTHORIZATION": f"Token {key}"}, "session": {}}
     section = Section(

@@ -256,3 +256,15 @@ def test_force_login_in_tests_stands_for_both_steps(world):
     unverified.force_login_password_only(world.nia.user)
     assert unverified.get("/").status_code == 302
     assert int(unverified.session[SESSION_KEY]) == world.nia.user.pk
+
+
+def test_a_session_that_has_not_verified_cannot_begin_adding_a_passkey(world, sam_app):
+    client = Client()
+    password_step(client, "sam", world.password)
+    response = client.post("/accounts/two-factor/passkeys/registration/begin/")
+    assert response.status_code in (401, 403)
+    verified = Client()
+    verified.force_login(world.sam.user)
+    begun = verified.post("/accounts/two-factor/passkeys/registration/begin/")
+    assert begun.status_code == 200
+    assert begun.json()["rp"]["id"] == "localhost"
