@@ -88,13 +88,6 @@ def test_the_limits_come_from_the_settings(world, settings):
     assert client.get("/").status_code == 302
 
 
-def test_an_ended_session_answers_the_api_with_401(world):
-    client = signed_in(world)
-    _age(client, last_seen=31 * 60)
-    response = client.get("/api/v1/me/")
-    assert response.status_code == 401
-
-
 def test_signing_out_deletes_the_server_session(world):
     client = signed_in(world)
     key = client.session.session_key
@@ -127,12 +120,6 @@ def test_stay_signed_in_moves_the_idle_clock(world):
     assert client.get("/").status_code == 200
 
 
-def test_extend_after_the_session_ended_answers_401(world):
-    client = signed_in(world)
-    _age(client, last_seen=31 * 60)
-    assert client.post("/accounts/session/extend/").status_code == 401
-
-
 def test_extend_is_a_post_with_the_csrf_token(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.nia.user)
@@ -149,9 +136,12 @@ def test_asking_how_long_is_left_does_not_count_as_activity(world):
     assert int(time.time()) - client.session[LAST_SEEN] >= 25 * 60
 
 
-def test_asking_after_the_session_ended_answers_401_and_ends_it(world):
+@pytest.mark.parametrize(
+    ("method", "url"), [("get", "/api/v1/me/"), ("post", "/accounts/session/extend/"), ("get", "/accounts/session/")]
+)
+def test_after_the_session_ended_the_api_and_the_session_endpoints_answer_401(world, method, url):
     client = signed_in(world)
     key = client.session.session_key
     _age(client, last_seen=31 * 60)
-    assert client.get("/accounts/session/").status_code == 401
+    assert getattr(client, method)(url).status_code == 401
     assert not UserSession.objects.filter(session_key=key).exists()
