@@ -16,7 +16,7 @@ def authenticator(page: Page):
     """A platform authenticator that holds discoverable credentials and verifies its user."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send(
+    added: dict = cdp.send(
         "WebAuthn.addVirtualAuthenticator",
         {
             "options": {
@@ -29,7 +29,8 @@ def authenticator(page: Page):
             }
         },
     )
-    return cdp
+
+    return added["authenticatorId"]
 
 
 @pytest.fixture
