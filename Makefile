@@ -38,6 +38,9 @@ $(STAMP):
 lock: install
 	$(PY) scripts/lock.py $(LOCK_ARGS)
 
+# The demo signs in with a password alone (REQUIRE_2FA off; the sign-in page says so). Set
+# REQUIRE_2FA=1 to try two-factor sign-in locally.
+run: export REQUIRE_2FA ?= 0
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -18,8 +18,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken as KnoxAuthToken
 
-from agencies import services
+from agencies import accounts, services
 from agencies.models import Agency, Profession, Professional, Team
 from agencies.selectors import professional_for
 
@@ -232,6 +235,19 @@ class ProfessionalAdmin(AgencyScopedAdmin):
     list_filter = ["agency", "profession", "is_active", "is_agency_admin"]
     search_fields = ["given_name", "family_name", "user__username"]
     list_select_related = ["agency", "team"]
+    actions = ["reset_second_factors"]
+
+    @admin.action(description="Reset second factors (lost phone): they enrol again at their next sign-in")
+    def reset_second_factors(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # The queryset is already narrowed to the agency an agency administrator manages.
+        professionals = list(queryset.select_related("user"))
+        for professional in professionals:
+            accounts.second_factors_reset(user=professional.user, actor=request.user, request=request)
+        self.message_user(
+            request,
+            f"Second factors reset for {len(professionals)} professional(s): their sessions and API tokens "
+            "have ended, and they set up an authenticator app at their next sign-in.",
+        )
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         kwargs["form"] = ProfessionalChangeForm if obj is not None else ProfessionalAddForm
@@ -266,3 +282,10 @@ class ProfessionalAdmin(AgencyScopedAdmin):
             actor=request.user,
         )
         obj.pk, obj.user_id, obj.created_at = created.pk, created.user_id, created.created_at
+
+
+# Secrets stay out of the admin: django-otp's device pages show TOTP keys and recovery codes, and
+# knox's token page is for its own (here swapped-out) model. Factors are reset with the action above.
+for _model in (TOTPDevice, StaticDevice, KnoxAuthToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

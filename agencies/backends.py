@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.models import AccessFailureLog
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
+from django_otp_webauthn.backends import WebAuthnBackend
 
 from agencies.models import Agency, Team
+from audit.services import client_ip
 
 
 class ProfessionalModelBackend(ModelBackend):
@@ -35,3 +41,33 @@ class ProfessionalModelBackend(ModelBackend):
         if user is None or not self.user_can_authenticate(user):
             return None
         return user
+
+
+class AddressLockoutBackend:
+    """Refuses every sign-in (pages, admin, API token) from an address that failed
+    SIGNIN_ADDRESS_FAILURE_LIMIT times within SIGNIN_ADDRESS_WINDOW, whatever the usernames: one
+    address trying many accounts with one password each. It only refuses; ModelBackend signs in.
+    The failures are django-axes' failure log (in the database), the address the one client-address
+    rule of audit.services.client_ip. A refusal reads exactly like axes' own lock-out. No get_user:
+    it never signs anyone in (and force_login must not pick it)."""
+
+    def authenticate(self, request: Any, username: Any = None, password: Any = None, **kwargs: Any) -> Any:
+        if request is None or not settings.AXES_ENABLED:
+            return None
+        address = client_ip(request)
+        if address is None:
+            return None
+        since = timezone.now() - settings.SIGNIN_ADDRESS_WINDOW
+        failures = AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since).count()
+        if failures < settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
+            return None
+        request.axes_locked_out = True  # AxesMiddleware answers with the lock-out page
+        raise PermissionDenied("Too many failed sign-ins from this address.")
+
+
+class PasskeyBackend(WebAuthnBackend):
+    """django-otp-webauthn's passkey sign-in (a passkey in place of the password), loading the
+    signed-in user on later requests the same way as ProfessionalModelBackend."""
+
+    def get_user(self, user_id: Any) -> Any:
+        return ProfessionalModelBackend().get_user(user_id)

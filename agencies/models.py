@@ -6,7 +6,9 @@ May use: audit.
 import uuid
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from knox.models import AbstractAuthToken
 
 
 class AgencyKind(models.TextChoices):
@@ -101,3 +103,33 @@ class Professional(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+# --- Signing in (issue 10): API tokens and sessions that know their user ---------------
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only the SHA-512 digest and the first characters of the
+    key are stored; the key itself is shown once, when issued. Named for the client that holds it
+    (one user may have several: a case-management system, a script); expires at `expiry`."""
+
+    name = models.CharField(max_length=100, default="api")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expiry"], name="apitoken_user_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"
+
+
+class UserSession(AbstractBaseSession):
+    """A server-side session that records whose it is, so that every session of a user can be ended
+    at once (deactivation, a reset of their second factors). agencies.sessions is the engine."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls):  # type: ignore[override]
+        from agencies.sessions import SessionStore
+
+        return SessionStore

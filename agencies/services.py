@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from agencies.models import Agency, Professional, Team
 from audit.services import audit_record
@@ -220,11 +219,3 @@ def professional_update(
         detail={"fields": sorted(changed)},
     )
     return professional
-
-
-@transaction.atomic
-def auth_token_issue(*, user: Any, request: Any = None) -> str:
-    """The API token of a signed-in user (created on first use); every issue is audited."""
-    token, _ = Token.objects.get_or_create(user=user)
-    audit_record(action="agencies.auth_token.issued", actor=user, request=request)
-    return token.key

@@ -7,10 +7,12 @@ read from it by attribute, so this floor imports nothing of ours.
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
@@ -36,9 +38,23 @@ def _actor_fields(user: Any) -> dict[str, Any]:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind NUM_PROXIES trusted proxies the address the
+    outermost of them saw (that many entries from the right of X-Forwarded-For, as DRF's throttles
+    count). With NUM_PROXIES 0 the header is ignored: any client can write it. Used by the audit
+    trail, the sign-in lock-out (AXES_CLIENT_IP_CALLABLE) and, by the same rule, the API throttles."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = int(getattr(settings, "NUM_PROXIES", 0) or 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies > 0 and forwarded:
+        hops = [h.strip() for h in forwarded.split(",")]
+        candidate = hops[-min(proxies, len(hops))]
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            return remote  # a proxy that forwards junk: keep what the socket saw
+    return remote
 
 
 def audit_record(

@@ -233,10 +233,11 @@ def _token(base_url: str, username: str, post_json: Any) -> str | None:
 def _orm_token(viewer: Any) -> str:
     """The viewer's DRF token straight from its table (fallback when the endpoint is missing)."""
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
-    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(pk=viewer.user_id))
-    return token.key
+    from agencies.models import ApiToken
+
+    _, key = ApiToken.objects.create(user=get_user_model().objects.get(pk=viewer.user_id), name="bench")
+    return key
 
 
 def _session_cookie(viewer: Any) -> str:
@@ -244,8 +245,9 @@ def _session_cookie(viewer: Any) -> str:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    client = Client()
-    client.force_login(get_user_model().objects.get(pk=viewer.user_id))
+    from bench.signin import signed_in
+
+    client = signed_in(Client(), get_user_model().objects.get(pk=viewer.user_id))
     return client.cookies["sessionid"].value
 
 

@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -56,7 +57,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # --- auth (issue 10): hashed expiring API tokens, second factors -------------
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    # --- end auth -----------------------------------------------------------------
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -82,7 +89,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # --- auth (issue 10): request.user.is_verified(), a second factor verified in this session ---
+    "django_otp.middleware.OTPMiddleware",
+    # --- end auth ---
     "django.contrib.messages.middleware.MessageMiddleware",
+    # --- auth (issue 10): sessions' idle and absolute limits, then the second factor before any page ---
+    "workspace.middleware.SessionLimitsMiddleware",
+    "workspace.middleware.TwoFactorRequiredMiddleware",
+    # --- end auth ---
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view's lost database connection: reads once more, writes 503 saying what was saved.
     "coordination.faults.DatabaseFaultMiddleware",
@@ -136,8 +150,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses every sign-in from an address with too many recent failures (any usernames).
+    "agencies.backends.AddressLockoutBackend",
     # ModelBackend that loads the professional (and agency, team) with the user.
     "agencies.backends.ProfessionalModelBackend",
+    # A passkey in place of the password (django-otp-webauthn); it verifies the second factor too.
+    "agencies.backends.PasskeyBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 
@@ -166,7 +184,6 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -193,7 +210,7 @@ CACHES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "agencies.api.authentication.ProfessionalTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "agencies.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "agencies.api.base.Pagination",
@@ -202,7 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("TOKEN_THROTTLE_RATE", "60/min")},
     # Throttles key on REMOTE_ADDR unless told how many proxies sit in front (X-Forwarded-For is forgeable).
-    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else 0,
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES") or "0"),  # the same as NUM_PROXIES below
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
     "EXCEPTION_HANDLER": "agencies.api.base.exception_handler",
@@ -240,14 +257,70 @@ SPECTACULAR_SETTINGS = {
 ANONYMOUS_USER_NAME = None  # no anonymous user row: anonymous callers see nothing
 GUARDIAN_RAISE_403 = False
 
-# --- django-axes: lock an account after repeated wrong passwords -------------
+# --- auth (issue 10): sign-in throttling, second factors, sessions, API tokens ---------
+# Every block here is about signing in (README "Signing in"; docs/decisions/0030-0034).
+
+# Lock-out (django-axes, in the database so it still counts while Redis is away): per username,
+# AXES_FAILURE_LIMIT failures lock it for AXES_COOLOFF_MINUTES, whether or not the username
+# exists; per address, SIGNIN_ADDRESS_FAILURE_LIMIT failures across usernames within
+# SIGNIN_ADDRESS_WINDOW_MINUTES refuse every sign-in from it (agencies.backends.AddressLockoutBackend).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_LOCKOUT_CALLABLE = "workspace.signin.locked_out"  # the page, or JSON for the API; the same for every username
+# The one client-address rule (X-Forwarded-For only behind NUM_PROXIES trusted proxies), also the audit trail's.
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# axes.W006 asks for ip_address in the lock-out parameters; the address has its own limit and window
+# instead (AddressLockoutBackend), so one office behind one address is not locked by five typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "20"))
+SIGNIN_ADDRESS_WINDOW = timedelta(minutes=int(os.environ.get("SIGNIN_ADDRESS_WINDOW_MINUTES", "60")))
+# Proxies in front of the app that append to X-Forwarded-For; 0: the header is ignored.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES") or "0")
+
+# Second factors (django-otp): professionals and admins must verify one before any professional
+# page, /admin/ or a session API call; service users may enrol and are not forced.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "JoinedUp")
+OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes slow the next try down: 1 s, 2 s, 4 s, ...
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys (django-otp-webauthn): bound to SITE_URL's host name and accepted from its origin only.
+# Browsers allow them over https, or http on localhost; an IP address cannot hold a passkey, so
+# the embedded default (http://127.0.0.1:8000) offers them at http://localhost:8000 instead.
+_site = urlsplit(SITE_URL)
+if _site.hostname in ("127.0.0.1", "::1", None):
+    _site = _site._replace(netloc=f"localhost:{_site.port}" if _site.port else "localhost")
+OTP_WEBAUTHN_RP_ID = _site.hostname or "localhost"
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    o for o in [_site.geturl().rstrip("/")] if o.startswith(("https://", "http://localhost"))
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = True
+
+# Sessions: each request of a signed-in user counts as activity; SESSION_IDLE_MINUTES without one,
+# or SESSION_MAX_HOURS after signing in, end the session (workspace.middleware.SessionLimitsMiddleware).
+SESSION_ENGINE = "agencies.sessions"  # sessions know their user: deactivation ends every one at once
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_MAX_SECONDS = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
+SESSION_WARNING_SECONDS = 120  # the page warns this long before the idle time-out
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+
+# API tokens (django-rest-knox): only a digest stored, one per client name, expiring.
+KNOX_TOKEN_MODEL = "agencies.ApiToken"
+# knox's own migrations create its (here swapped-out) table regardless; without them no such table exists.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", "10"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+# Password reset is off (docs/decisions/0034): an agency administrator sets a new password.
+# --- end auth -------------------------------------------------------------------------------
 
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
@@ -321,7 +394,7 @@ if AUDIT_RETENTION_MONTHS < 1:
 AUDIT_PARTITIONS_AHEAD = min(24, max(1, int(os.environ.get("AUDIT_PARTITIONS_AHEAD", "3"))))
 AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR") or VAR_DIR / "audit-archive")
 # The trail's indexes carry INCLUDE columns on PostgreSQL; SQLite builds them without (audit/models.py).
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "models.W040"]
 
 # --- Reminders (DESIGN.md "Accountability and reminders") ---------------------
 REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "1000"))  # reminder ids per Celery message

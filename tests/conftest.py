@@ -6,12 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from agencies import services as agency_services
 from cases import services as case_services
 from plans import services as plan_services
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, mark_second_factor_verified
 
 
 def days(n: int) -> datetime.date:
@@ -117,6 +118,21 @@ def _no_rate_limit_counts_left_over():
 
     if isinstance(caches["default"], LocMemCache):  # never a shared Redis
         caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_whole_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for a completed sign-in: password AND, where due, the
+    second factor (REQUIRE_2FA is on in tests as in production). Tests of the two-factor rules
+    themselves sign in through the pages, or call `force_login_password_only`."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        mark_second_factor_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "force_login_password_only", original, raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -72,3 +72,26 @@ __all__ = [
     "TeamFactory",
     "UserFactory",
 ]
+
+
+def api_token_for(user, name: str = "tests") -> str:
+    """A new API token for `user` (what POST /api/v1/auth/token/ answers after the password and,
+    where due, the one-time code); returns the key to send as `Authorization: Token <key>`."""
+    from agencies.models import ApiToken
+
+    return ApiToken.objects.create(user=user, name=name)[1]
+
+
+def mark_second_factor_verified(client, user) -> None:
+    """Make `client`'s signed-in session count as having verified a second factor, as after the
+    code step of signing in (a recovery-code device of the user's, made if they have none)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name="tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.pop("ju_second_factor_due", None)
+    session.save()

@@ -5,9 +5,11 @@ does not render the header costs no queries."""
 
 from __future__ import annotations
 
+import time
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from agencies.selectors import is_information_governance_lead, leads_a_team, professional_for
@@ -74,6 +76,21 @@ class Navigation:
         if self.professional is not None:
             return self.professional.agency.name
         return ""
+
+    @cached_property
+    def session_seconds_left(self) -> int:
+        """Until the session ends if nothing else happens (the page warns before; workspace.middleware).
+        The idle clock moves once a minute, so this counts a minute less: the same on every page,
+        unless the absolute limit comes sooner."""
+        from workspace.middleware import LAST_SEEN_RESOLUTION, session_ends_at
+
+        idle_left = settings.SESSION_IDLE_SECONDS - LAST_SEEN_RESOLUTION
+        absolute_left = session_ends_at(self._request, idle=False) - int(time.time())
+        return max(0, min(idle_left, absolute_left))
+
+    @cached_property
+    def session_warning_seconds(self) -> int:
+        return int(settings.SESSION_WARNING_SECONDS)
 
     @cached_property
     def section(self) -> str:

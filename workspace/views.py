@@ -1,4 +1,4 @@
-"""The professional's front door: sign-in, My work and the team page.
+"""The professional's front door: My work and the team page (sign-in: workspace.signin).
 
 My work lists every registered kind of due item (accountability's registry), so
 a new kind of work appears here without editing this floor.
@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
 from accountability.selectors import work_items_for
@@ -31,23 +29,6 @@ from workspace import selectors
 class CaseRow:
     case: Case
     my_role: str
-
-
-class SignInView(LoginView):
-    """Django's sign-in; professionals land on My work, service users on their portal."""
-
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-    def get_default_redirect_url(self) -> str:
-        """Service users land on their portal; an information-governance lead (or admin)
-        with overrides waiting for their review on the review queue; others on My work."""
-        user = self.request.user
-        if professional_for(user) is None and hasattr(user, "person"):
-            return reverse("portal:home")
-        if selectors.has_pending_reviews(user=user):
-            return reverse("sharing:review_queue")
-        return reverse("workspace:my_work")
 
 
 @login_required

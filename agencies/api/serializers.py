@@ -41,10 +41,25 @@ class TeamRef(serializers.PrimaryKeyRelatedField):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="The current one-time code (authenticator app or a recovery code): required for "
+        "professionals and admins when two-factor sign-in is on.",
+    )
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        default="api",
+        help_text="Which client holds the token (e.g. the name of your case-management system).",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
+    token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`. Shown once.")
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    name = serializers.CharField(read_only=True)
 
 
 # --- Agencies -------------------------------------------------------------------

@@ -9,17 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from agencies import selectors, services
+from agencies import accounts, selectors, services
 from agencies.api import serializers as s
+from agencies.api.authentication import RevocationTokenAuthentication
 from agencies.api.base import IsProfessionalOrAdmin
 from agencies.models import Agency, Professional, Team
 
@@ -33,22 +35,27 @@ def _require(allowed: bool) -> None:
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token.
+    """POST: exchange a username and password (and, for professionals and admins when two-factor
+    sign-in is on, the current one-time code `otp`) for a new API token, named for the client and
+    expiring after API_TOKEN_TTL_HOURS. DELETE: revoke the token the request is sent with.
 
-    Wrong credentials answer 400; a locked-out account (django-axes) answers 429
-    and never a token; at most the `auth_token` throttle rate per address."""
+    Wrong credentials or a missing or wrong code answer 400; a locked-out account or address
+    (django-axes, agencies.backends.AddressLockoutBackend) answers 429 and never a token; at most
+    the `auth_token` throttle rate per address."""
 
-    authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    authentication_classes = [RevocationTokenAuthentication]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
+
+    def get_permissions(self) -> list[Any]:
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
 
     @extend_schema(
         request=s.TokenRequestSerializer,
         responses={
             200: s.TokenSerializer,
-            400: OpenApiResponse(description="Wrong username or password"),
-            429: OpenApiResponse(description="Too many attempts: account locked out or rate limited"),
+            400: OpenApiResponse(description="Wrong username or password, or a missing or wrong one-time code"),
+            429: OpenApiResponse(description="Too many attempts: account or address locked out, or rate limited"),
         },
         auth=[],
         tags=["auth"],
@@ -73,8 +80,35 @@ class TokenView(APIView):
                 {"non_field_errors": ["Unable to sign in with these credentials."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        key = services.auth_token_issue(user=user, request=django_request)
-        return Response(s.TokenSerializer({"token": key}).data)
+        if accounts.two_factor_required(user):
+            code = data.validated_data.get("otp", "")
+            if not accounts.has_second_factor(user):
+                message = "Set up two-factor sign-in on the website first, then send its current code."
+                return Response({"otp": [message]}, status=status.HTTP_400_BAD_REQUEST)
+            if not code:
+                return Response({"otp": ["The current one-time code is required."]}, status=status.HTTP_400_BAD_REQUEST)
+            if accounts.second_factor_verify(user=user, code=code) is None:
+                # A wrong code counts towards the account's lock-out like a wrong password.
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": user.get_username()}, request=django_request
+                )
+                return Response({"otp": ["This code is wrong or has expired."]}, status=status.HTTP_400_BAD_REQUEST)
+        token, key = accounts.api_token_issue(user=user, name=data.validated_data["name"], request=django_request)
+        return Response(s.TokenSerializer({"token": key, "expires_at": token.expiry, "name": token.name}).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Revoked: the token no longer signs in"),
+            401: OpenApiResponse(description="No valid token sent"),
+        },
+        auth=[{"tokenAuth": []}],  # type: ignore[list-item]  # the one token scheme (a security requirement)
+        tags=["auth"],
+    )
+    def delete(self, request: Request) -> Response:
+        token: Any = request.auth  # an ApiToken: RevocationTokenAuthentication is the only authenticator
+        accounts.api_token_revoke(token=token, request=request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Agencies -------------------------------------------------------------------

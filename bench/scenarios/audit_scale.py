@@ -227,12 +227,13 @@ def _rounds(fns: dict[str, Callable[[], Any]], log: Callable[[str], None]) -> di
 
 
 def _api(user: Any) -> Any:
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    token, _ = Token.objects.get_or_create(user=user)
+    from agencies.models import ApiToken
+
+    key = ApiToken.objects.create(user=user, name="bench")[1]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -255,15 +255,16 @@ def _portal_people(ctx: Context, pros: list[Actor], n: int) -> list[str]:
 def _sign_in(user_ids: list[int]) -> tuple[dict[int, str], dict[int, str]]:
     """A signed-in session (stored where the server reads sessions) and an API token for each user."""
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+
+    from agencies.models import ApiToken
+    from bench.signin import signed_in
 
     users = get_user_model().objects.in_bulk(user_ids)
     sessions, tokens = {}, {}
     for user_id in user_ids:
-        client = Client()
-        client.force_login(users[user_id])
+        client = signed_in(Client(), users[user_id])  # both steps, as with REQUIRE_2FA on
         sessions[user_id] = client.cookies["sessionid"].value
-        tokens[user_id] = Token.objects.get_or_create(user=users[user_id])[0].key
+        tokens[user_id] = ApiToken.objects.create(user=users[user_id], name="bench")[1]
     return sessions, tokens
 
 

@@ -69,13 +69,14 @@ def _explain(sql: str) -> list[str]:
 
 @scenario("request_profile", needs_server=False, summarize=summarize, order=20)
 def request_profile(ctx: Context) -> Section:
-    from rest_framework.authtoken.models import Token
+    from agencies.models import ApiToken
 
     user = get_user_model().objects.get(pk=ctx.viewer.user_id)
-    client = Client()
-    client.force_login(user)
-    token, _ = Token.objects.get_or_create(user=user)
-    headers = {"token": {"HTTP_AUTHORIZATION": f"Token {token.key}"}, "session": {}}
+    from bench.signin import signed_in
+
+    client = signed_in(Client(), user)
+    _, key = ApiToken.objects.create(user=user, name="bench")
+    headers = {"token": {"HTTP_AUTHORIZATION": f"Token {key}"}, "session": {}}
     section = Section(
         title=f"Per-request profile at {ctx.size:,} cases (in-process, one request at a time)",
         columns=["endpoint", "status", "queries", "wall ms (median)", "CPU ms (median)", "SQL ms", "bytes"],

@@ -248,12 +248,13 @@ def _bypassed_cases(professional: Any) -> Any:
 
 
 def _api(user: Any) -> Any:
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    token, _ = Token.objects.get_or_create(user=user)
+    from agencies.models import ApiToken
+
+    _, key = ApiToken.objects.create(user=user, name="bench")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -15,12 +15,12 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies import services as agency_services
 from cases import services as case_services
 from plans import services as plan_services
+from tests.factories import api_token_for
 
 ROLES = ["sam", "nia", "sue", "hal", "ivy", "oz", "ada", "admin", "maya", "anon"]
 
@@ -76,8 +76,7 @@ def user_of(scene, role: str):
 def token_client(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
     return client
 
 

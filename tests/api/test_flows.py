@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from agencies.accounts import recovery_codes_issue
 from audit.models import AuditEvent
 from cases import services as case_services
 from plans.models import Handover, Milestone
@@ -156,9 +158,12 @@ def test_admin_builds_the_directory_and_the_new_professional_can_sign_in(scene, 
     assert admin.patch(f"/api/v1/teams/{team['id']}/", {"lead": pro["id"]}, format="json").json()["lead"] == pro["id"]
     ig = admin.patch(f"/api/v1/agencies/{agency['id']}/", {"information_governance_lead": pro["id"]}, format="json")
     assert ig.json()["information_governance_lead"] == pro["id"]
-    signed_in = APIClient().post(
-        "/api/v1/auth/token/", {"username": "hana", "password": "Hana-strong-pass-26"}, format="json"
-    )
+    credentials = {"username": "hana", "password": "Hana-strong-pass-26"}
+    # The password is right; a professional then needs a second factor (REQUIRE_2FA).
+    no_factor = APIClient().post("/api/v1/auth/token/", credentials, format="json")
+    assert no_factor.status_code == 400 and "otp" in no_factor.json()
+    code = recovery_codes_issue(user=get_user_model().objects.get(username="hana"))[0]
+    signed_in = APIClient().post("/api/v1/auth/token/", {**credentials, "otp": code}, format="json")
     assert signed_in.status_code == 200
     assert "password" not in pro and "username" not in pro
 

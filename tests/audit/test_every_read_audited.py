@@ -73,8 +73,13 @@ PERSONAL = {
 # Patterns that return no personal data on GET (forms, directory data, the caller's own
 # work items, writes, the schema, the health check), or that read it only through a pattern above.
 NOT_PERSONAL = {
-    "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
-    "password_reset_confirm", "password_reset_complete", "healthz",
+    "login", "logout", "password_change", "password_change_done", "healthz",
+    # signing in: the caller's own second factors and session (tests/auth)
+    "workspace:two_factor_setup", "workspace:two_factor_verify", "workspace:recovery_codes",
+    "workspace:session_extend", "workspace:session_status",
+    "otp_webauthn:credential-registration-begin", "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin", "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
     "api:schema", "api:docs", "api:auth-token", "api:me", "api:my-notifications",
     "api:agency-list", "api:agency-detail", "api:team-list", "api:team-detail",
     "api:professional-list", "api:professional-detail",

@@ -5,20 +5,32 @@ the way passes axe-core's accessibility checks."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from tests.auth.totp import code_now
 from tests.e2e.accessibility import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str, landing: str | None = "My work") -> None:
-    """Sign in through the page; `landing`: the heading of the page the user lands on."""
+    """Both steps, as a professional does with REQUIRE_2FA on: the password, then the code their
+    authenticator app shows now (an app is enrolled for them here if they have none, as
+    `authenticator_app` does); `landing`: the heading of the page the user lands on."""
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is None:
+        user = get_user_model().objects.get(username=username)
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Enter your code")).to_be_visible()
+    page.get_by_label("Code").fill(code_now(device))
+    page.get_by_role("button", name="Continue").click()
     if landing:
         expect(page.get_by_role("heading", level=1, name=landing)).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -32,6 +44,13 @@ def fill_date(page: Page, legend: str, day: datetime.date) -> None:
     group.get_by_label("Year").fill(str(day.year))
 
 
+@pytest.fixture
+def authenticator_app(world):
+    """sam and nia have each set up an authenticator app."""
+    for professional in (world.sam, world.nia):
+        TOTPDevice.objects.create(user=professional.user, name="Authenticator app", confirmed=True)
+
+
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
@@ -43,7 +62,7 @@ def test_sign_in_page_is_accessible(page, live_server):
     assert_accessible(page)
 
 
-def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, live_server, world):
+def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, live_server, world, authenticator_app):
     target = timezone.localdate() + datetime.timedelta(days=60)
     due = timezone.localdate() + datetime.timedelta(days=10)
     goal_text = "Maya's family has a stable home"
@@ -79,4 +98,28 @@ def test_lead_plans_a_milestone_for_a_colleague_who_sees_it_on_my_work(page, liv
     expect(row).to_have_count(1)
     expect(row).to_contain_text(world.case.title)
     expect(row).to_contain_text(due.strftime("%-d %b %Y"))
+    assert_accessible(page)
+
+
+def test_the_two_factor_pages_are_accessible(page, live_server, world):
+    """nia has no authenticator app yet: the password step leads to setting one up (QR code),
+    then, next time, to the code step; axe-core finds nothing on either."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("nia")
+    page.get_by_label("Password").fill(world.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Two-factor sign-in")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Code").fill(code_now(TOTPDevice.objects.get(user=world.nia.user, confirmed=False)))
+    page.get_by_role("button", name="Set up the app").click()
+    expect(page.get_by_role("heading", level=1, name="Your recovery codes")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="I have kept them: continue").click()
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+    sign_out(page)
+    page.get_by_label("Username").fill("nia")
+    page.get_by_label("Password").fill(world.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Enter your code")).to_be_visible()
     assert_accessible(page)

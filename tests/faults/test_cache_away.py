@@ -30,9 +30,12 @@ def test_a_cache_whose_redis_is_away_answers_defaults_instead_of_raising(redis_c
 
 
 def test_the_throttled_token_endpoint_answers_while_the_cache_is_away(world, client, redis_cache_away):
+    from agencies.accounts import recovery_codes_issue
+
+    code = recovery_codes_issue(user=world.sam.user)[0]  # sam must send a second factor (REQUIRE_2FA)
     answer = client.post(
         "/api/v1/auth/token/",
-        {"username": "sam", "password": world.password},
+        {"username": "sam", "password": world.password, "otp": code},
         content_type="application/json",
     )
     assert answer.status_code == 200, answer.content

@@ -4,19 +4,18 @@ whether it was saved. The real drop under gunicorn is in test_database_drops.py.
 
 import pytest
 from django.db import OperationalError, connection, connections
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases import selectors as case_selectors
 from coordination.postgresql.base import CommitOutcomeUnknown
 from plans import services as plan_services
 from plans.models import ItemStatus
+from tests.factories import api_token_for
 
 
 def _api(professional) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=professional.user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(professional.user)}")
     return client
 
 

@@ -1,8 +1,14 @@
-"""Signing in and out through the pages."""
+"""Signing in and out through the pages. The password step alone, as in the demo (REQUIRE_2FA
+off); the second step and its enforcement are in tests/auth/test_two_factor.py."""
 
 import pytest
 
 LOGIN = "/accounts/login/"
+
+
+@pytest.fixture(autouse=True)
+def _password_alone_signs_in(settings):
+    settings.REQUIRE_2FA = False
 
 
 @pytest.mark.parametrize(("username", "landing"), [("nia", "/"), ("hal", "/"), ("maya", "/portal/")])

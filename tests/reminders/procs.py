@@ -29,6 +29,7 @@ def env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
         EMAIL_FILE_PATH=str(var_dir / "mail"),
         AXES_ENABLED="0",
         REMINDER_SCAN_AT_WORKER_START="0",  # these tests count what their own scan of a chosen date creates
+        REQUIRE_2FA="0",  # these servers test faults, not signing in (tests/auth does)
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )

@@ -10,10 +10,10 @@ import uuid
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from accountability import services as accountability_services
 from tests.audit.test_every_read_audited import _a_meeting_with_a_dissent
+from tests.factories import api_token_for
 from tests.sharing.conftest import consent, override, write
 from tests.urlwalk import walk
 
@@ -44,7 +44,7 @@ def ids(world):
     given = consent(world, world.maya, "health", world.health)
     access = override(world, world.nia, "social_care")
     assignment = world.case.assignments.first() if hasattr(world.case, "assignments") else None
-    Token.objects.get_or_create(user=world.sam.user)
+    api_token_for(world.sam.user)
     calendar = accountability_services.reminder_settings_for(professional=world.nia).calendar_token
     meeting, dissent = _a_meeting_with_a_dissent(world)
     return {

@@ -12,6 +12,6 @@ def agency_admins_are_staff(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agencies", "0002_professional_information_governance_lead")]
+    dependencies = [("agencies", "0004_drop_plain_text_api_tokens")]
 
     operations = [migrations.RunPython(agency_admins_are_staff, migrations.RunPython.noop)]

@@ -1,0 +1,77 @@
+"""Passkeys (django-otp-webauthn) in a real browser with Chromium's virtual authenticator: a
+professional adds one on the two-factor page, then uses it as the second factor after the
+password, and in place of password and code at sign-in."""
+
+import pytest
+from django_otp_webauthn.models import WebAuthnCredential
+from playwright.sync_api import Page, expect
+
+from tests.e2e.accessibility import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def authenticator(page: Page):
+    """A platform authenticator that holds discoverable credentials and verifies its user."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added: dict = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+    return added["authenticatorId"]
+
+
+@pytest.fixture
+def passkey_site(settings, live_server):
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+
+
+def password_step(page: Page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+
+
+def test_a_passkey_is_added_then_signs_in_as_second_factor_and_in_place_of_the_password(
+    page, live_server, world, authenticator, passkey_site
+):
+    password_step(page, live_server.url, "nia", world.password)
+    expect(page.get_by_role("heading", level=1, name="Two-factor sign-in")).to_be_visible()
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("Passkey added")).to_be_visible()
+    assert WebAuthnCredential.objects.filter(user=world.nia.user, confirmed=True).count() == 1
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()  # adding it verified the session
+    sign_out(page)
+
+    # The password, then the passkey as the second factor.
+    password_step(page, live_server.url, "nia", world.password)
+    expect(page.get_by_role("heading", level=1, name="Enter your code")).to_be_visible()
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+    sign_out(page)
+
+    # The passkey alone, in place of password and code.
+    page.get_by_role("button", name="Use a passkey instead").click()
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+    expect(page.get_by_text(world.nia.full_name)).to_be_visible()
