@@ -23,6 +23,7 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     ESCALATION = "escalation", "Escalation: overdue by 3 days or more"
     HANDOVER = "handover", "Handed over to you"  # a notice, queued by the handover's transaction
+    MESSAGE = "message", "A message from the person"  # a notice, queued with the person's message
 
 
 class EmailStatus(models.TextChoices):

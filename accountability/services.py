@@ -398,6 +398,7 @@ _KIND_PHRASE = {
     ReminderKind.OVERDUE: "is overdue",
     ReminderKind.ESCALATION: "is overdue by 3 days or more and has been escalated to you as team lead",
     ReminderKind.HANDOVER: "has been handed over to you",
+    ReminderKind.MESSAGE: "has come in for you from the person",
 }
 
 

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A portal account reaches its own portal only: every other path answers 404.
+    "portal.isolation.ServiceUserIsolationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view's lost database connection: reads once more, writes 503 saying what was saved.
     "coordination.faults.DatabaseFaultMiddleware",
@@ -193,7 +195,8 @@ REST_FRAMEWORK = {
         "agencies.api.authentication.ProfessionalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # IsAuthenticated, and a portal account reaches only its own paths (404 elsewhere).
+    "DEFAULT_PERMISSION_CLASSES": ["portal.isolation.ServiceUsersOwnPathsOnly"],
     "DEFAULT_PAGINATION_CLASS": "agencies.api.base.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,7 +1,8 @@
 """sharing's due items, registered with accountability (SharingConfig.ready): the
 review of a safeguarding override, owed by its reviewer until an outcome is
 recorded, whether or not the case is still open (DESIGN: reminded and escalated
-like any other due item). Every scan first ends, and audits, overrides past
+like any other due item); and a person's request for a copy of their records, owed
+by an information-governance lead within one calendar month. Every scan first ends, and audits, overrides past
 their 72 hours.
 
 Floor 5.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accountability.registry import DueSource
-from sharing.models import SafeguardingAccess
+from sharing.models import SafeguardingAccess, SubjectAccessRequest, SubjectAccessStatus
 from sharing.services import safeguarding_access_expire_due
 
 OVERRIDE_REVIEW = "override_review"
@@ -34,5 +35,25 @@ OVERRIDE_REVIEWS = DueSource(
     accountable_field="reviewer",
     link="/governance/reviews/{id}/",
     before_scan=_end_expired_overrides,
+    on_case_team=False,
+)
+
+
+SUBJECT_ACCESS_REQUEST = "subject_access_request"
+
+
+def owed_subject_access_requests() -> QuerySet[SubjectAccessRequest]:
+    """Owed by the information-governance lead until the copy is sent, whether or not
+    the case is still open."""
+    return SubjectAccessRequest.objects.filter(status=SubjectAccessStatus.RECEIVED)
+
+
+SUBJECT_ACCESS_REQUESTS = DueSource(
+    subject_type=SUBJECT_ACCESS_REQUEST,
+    label="request for a copy of records",
+    owed=owed_subject_access_requests,
+    date_field="due_date",
+    accountable_field="accountable",
+    link="/governance/subject-access/{id}/",
     on_case_team=False,
 )

@@ -20,6 +20,8 @@ urlpatterns = [
     path("overrides/<str:access_id>/end/", v.override_end, name="override_end"),
     path("governance/reviews/", v.review_queue, name="review_queue"),
     path("governance/reviews/<str:access_id>/", v.review_record, name="review_record"),
+    path("governance/subject-access/", v.sar_queue, name="sar_queue"),
+    path("governance/subject-access/<str:sar_id>/", v.sar_detail, name="sar_detail"),
     path("audit/", v.audit_trail, name="audit_trail"),
     path("audit/export.csv", v.audit_export, name="audit_export"),
 ]
