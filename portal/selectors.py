@@ -55,6 +55,11 @@ class PortalSubject:
         return self.proxy is None
 
     @property
+    def may_see_sharing(self) -> bool:
+        """The person themself, or a proxy with the consents scope."""
+        return self.proxy is None or self.proxy.scope == ProxyScope.PLAN_AND_CONSENTS
+
+    @property
     def may_change_sharing(self) -> bool:
         """The person themself, or a proxy with the consents scope and parental responsibility."""
         if self.proxy is None:

@@ -162,6 +162,8 @@ def _sharing_rows(request: HttpRequest, subject: PortalSubject) -> list[dict[str
 @login_required
 def information(request: HttpRequest, person_id: str | None = None) -> HttpResponse:
     subject = _subject(request, person_id)
+    if not subject.may_see_sharing:
+        raise PermissionDenied("You can see this plan, but not who it is shared with.")
     return _page(
         request,
         "portal/information.html",
