@@ -21,7 +21,9 @@ def family(world):
     )
     world.case.people.add(ada)
     case_services.person_portal_account_create(person=ada, username="ada", password=world.password, actor=sam)
-    rel = case_services.relationship_add(person=ada, to=world.maya, kind="parent", parental_responsibility=True, actor=sam)
+    rel = case_services.relationship_add(
+        person=ada, to=world.maya, kind="parent", parental_responsibility=True, actor=sam
+    )
     zed = case_services.person_register(given_name="Zed", family_name="Other", actor=world.oz.user)
     other = case_services.case_open(title="Other family", people=[zed], lead=world.oz, actor=world.oz.user)
     goal = plan_services.goal_add(

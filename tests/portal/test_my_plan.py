@@ -110,7 +110,10 @@ def test_a_message_reaches_the_lead_worker_with_a_notice_and_a_reply_comes_back(
     bad = api.post("/api/v1/me/messages/", {"text": ""}, format="json")
     assert bad.status_code == 400 and "text" in bad.json()
     client.force_login(world.nia.user)  # not a manager of the case: may not answer
-    assert client.post(f"/cases/{world.case.id}/portal/reply/", {"person": str(world.maya.id), "text": "x"}).status_code == 403
+    assert (
+        client.post(f"/cases/{world.case.id}/portal/reply/", {"person": str(world.maya.id), "text": "x"}).status_code
+        == 403
+    )
     assert PortalMessage.objects.filter(kind="reply").count() == 1
 
 
@@ -118,7 +121,9 @@ def test_what_i_think_shows_beside_the_plan_on_the_case_page(world, as_user, cli
     api = as_user("maya", api=True)
     assert api.post("/api/v1/me/feedback/", {"rating": 6}, format="json").status_code == 400
     assert api.post("/api/v1/me/feedback/", {"rating": "x"}, format="json").status_code == 400
-    assert api.post("/api/v1/me/feedback/", {"rating": 2, "comment": "Too many visits"}, format="json").status_code == 201
+    assert (
+        api.post("/api/v1/me/feedback/", {"rating": 2, "comment": "Too many visits"}, format="json").status_code == 201
+    )
     as_user("maya").post("/portal/say/", {"rating": "4", "comment": "Better now", "case": str(world.case.id)})
     client.force_login(world.sam.user)
     section = client.get(f"/cases/{world.case.id}/portal/").content.decode()

@@ -53,7 +53,10 @@ def test_every_seeded_plain_summary_reads_at_age_nine_or_under(db):
     summaries = re.findall(r'plain_summary="([^"]+)"', source)
     assert len(summaries) >= 10
     for summary in summaries:
-        assert plainwords.reading_age(summary) <= plainwords.READING_AGE_TARGET, (summary, plainwords.reading_age(summary))
+        assert plainwords.reading_age(summary) <= plainwords.READING_AGE_TARGET, (
+            summary,
+            plainwords.reading_age(summary),
+        )
 
 
 def test_reading_age_is_measured_without_downloading(monkeypatch):
@@ -75,3 +78,16 @@ def test_the_glossary_is_seeded_with_real_terms_and_flags_them(db):
     assert flags == {"TAF", "LAC"}  # "send" is not SEND
     assert plainwords.check("Your CP plan").flags
     assert plainwords.check("We meet your school.").ok
+
+
+def test_the_plain_summary_forms_flag_jargon_and_show_the_reading_age(world, client):
+    client.force_login(world.sam.user)
+    page = client.post(
+        f"/cases/{world.case.id}/goals/new/",
+        {"description": "", "measure": "", "plain_summary": "Leo is LAC and the TAF will meet"},
+    ).content.decode()
+    assert "Reading age" in page and "a child in care" in page
+    live = client.get("/plain-words/", {"plain_summary": "The CP plan is reviewed at the RCPC"}).content.decode()
+    assert "keeping a child safe from harm" in live and "Reading age" in live
+    client.force_login(world.maya.user)
+    assert client.get("/plain-words/", {"text": "x"}).status_code == 404

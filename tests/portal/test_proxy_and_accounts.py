@@ -138,7 +138,13 @@ def test_a_proxy_with_parental_responsibility_records_consent_for_the_child(worl
     api = as_user("ada", api=True)
     r = api.post(
         f"/api/v1/people/{world.maya.id}/consents/",
-        {"category": "health", "agency": str(world.social.id), "purpose": "p", "valid_from": "2026-01-01", "given_by": "Ada"},
+        {
+            "category": "health",
+            "agency": str(world.social.id),
+            "purpose": "p",
+            "valid_from": "2026-01-01",
+            "given_by": "Ada",
+        },
         format="json",
     )
     assert r.status_code == 201, r.json()
@@ -163,7 +169,9 @@ def test_the_proxy_api_links_freezes_and_ends(world, family, child):
     url = f"/api/v1/people/{world.maya.id}/proxies/"
     bad = api.post(url, {"username": "ada", "scope": "everything"}, format="json")
     assert bad.status_code == 400 and {"scope", "valid_until"} <= set(bad.json())
-    r = api.post(url, {"username": "ada", "scope": "plan", "valid_until": world.goal.target_date.isoformat()}, format="json")
+    r = api.post(
+        url, {"username": "ada", "scope": "plan", "valid_until": world.goal.target_date.isoformat()}, format="json"
+    )
     assert r.status_code == 201, r.json()
     proxy_id = r.json()["id"]
     assert api.post(f"{url}{proxy_id}/freeze/").json()["in_force"] is False
