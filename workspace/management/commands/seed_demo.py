@@ -20,10 +20,10 @@ from django.utils import timezone
 from agencies import services as agency_services
 from agencies.models import Agency, Professional
 from cases import services as case_services
+from cases.demo import demo_steps
 from cases.models import Case
 from plans import services as plan_services
 from plans.models import Milestone, ReviewKind
-from portal.demo import seed_portal_demo
 
 DEMO_PASSWORD = "joinedup-demo-2026"
 MARKER_AGENCY = "Riverside Children's Social Care"
@@ -108,7 +108,8 @@ class Command(BaseCommand):
             admin = self._admin()
             staff = self._agencies(admin)
             self._families(staff)
-            seed_portal_demo(staff)
+            for step in demo_steps():  # registered by other apps (cases.demo)
+                step(staff)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {Agency.objects.count()} agencies, {Professional.objects.count()} professionals, "
