@@ -13,7 +13,7 @@ Floor 6. May use: plans, sharing, cases, accountability, agencies, audit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -150,7 +150,6 @@ class PortalPlan:
     workers: list[Worker]
     next_review: NextReview | None
     lead: Worker | None
-    meetings: list[Any] = field(default_factory=list)
 
 
 def item_status(*, status: str, due: date, today: date) -> str:

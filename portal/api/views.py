@@ -64,7 +64,6 @@ class PlanSerializer(serializers.Serializer):
     goals = GoalSerializer(many=True)
     workers = WorkerSerializer(many=True)
     reviews = serializers.SerializerMethodField()
-    meetings = serializers.ListField(child=serializers.DictField(), read_only=True)
 
     def get_reviews(self, plan: Any) -> list[dict[str, Any]]:
         return [ReviewSerializer(plan.next_review).data] if plan.next_review else []
