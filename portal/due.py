@@ -8,10 +8,14 @@ Floor 6.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
 
-from accountability.registry import DueSource
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accountability.registry import DueSource, WorkItem
 from cases.models import CaseStatus
+from plans.selectors import due_tag
 from portal.models import MessageKind, PortalMessage
 from portal.services import PORTAL_MESSAGE
 
@@ -22,6 +26,31 @@ def owed_answers() -> QuerySet[PortalMessage]:
     )
 
 
+def message_work(professional: Any) -> list[WorkItem]:
+    """My work's lines: the messages from people I must answer."""
+    today = timezone.localdate()
+    rows = (
+        owed_answers()
+        .filter(to_professional=professional)
+        .values_list("id", "answer_by", "case_id", "case__reference", "case__title")
+    )
+    return [
+        WorkItem(
+            subject_type=PORTAL_MESSAGE,
+            kind_label="Message",
+            id=pk,
+            title="Answer the person's message",
+            due=due,
+            case_id=case_id,
+            case_reference=ref,
+            case_title=title,
+            link=f"/cases/{case_id}/portal/#message-{pk}",
+            tag=due_tag(due, today),
+        )
+        for pk, due, case_id, ref, title in rows
+    ]
+
+
 PORTAL_MESSAGES = DueSource(
     subject_type=PORTAL_MESSAGE,
     label="message from the person",
@@ -29,5 +58,6 @@ PORTAL_MESSAGES = DueSource(
     date_field="answer_by",
     accountable_field="to_professional",
     link="/cases/{case}/portal/#message-{id}",
+    work_items=message_work,
     on_case_team=False,
 )

@@ -10,9 +10,12 @@ Floor 5.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
 
-from accountability.registry import DueSource
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accountability.registry import DueSource, WorkItem
 from sharing.models import SafeguardingAccess, SubjectAccessRequest, SubjectAccessStatus
 from sharing.services import safeguarding_access_expire_due
 
@@ -48,6 +51,31 @@ def owed_subject_access_requests() -> QuerySet[SubjectAccessRequest]:
     return SubjectAccessRequest.objects.filter(status=SubjectAccessStatus.RECEIVED)
 
 
+def subject_access_work(professional: Any) -> list[WorkItem]:
+    """My work's lines: the requests for a copy of records I must answer."""
+    today = timezone.localdate()
+    rows = (
+        owed_subject_access_requests()
+        .filter(accountable=professional)
+        .values_list("id", "due_date", "case_id", "case__reference", "case__title")
+    )
+    return [
+        WorkItem(
+            subject_type=SUBJECT_ACCESS_REQUEST,
+            kind_label="Copy of records",
+            id=pk,
+            title="Send the person a copy of their records",
+            due=due,
+            case_id=case_id,
+            case_reference=ref,
+            case_title=title,
+            link=f"/governance/subject-access/{pk}/",
+            tag="overdue" if due < today else ("due_soon" if (due - today).days <= 7 else "later"),
+        )
+        for pk, due, case_id, ref, title in rows
+    ]
+
+
 SUBJECT_ACCESS_REQUESTS = DueSource(
     subject_type=SUBJECT_ACCESS_REQUEST,
     label="request for a copy of records",
@@ -55,5 +83,6 @@ SUBJECT_ACCESS_REQUESTS = DueSource(
     date_field="due_date",
     accountable_field="accountable",
     link="/governance/subject-access/{id}/",
+    work_items=subject_access_work,
     on_case_team=False,
 )

@@ -114,3 +114,9 @@ def test_the_scan_reminds_the_ig_lead_of_a_request_due(world, as_user):
     from accountability.models import Reminder
 
     assert Reminder.objects.filter(subject_type="subject_access_request", recipient=world.sue.id).exists()
+
+
+def test_a_request_for_a_copy_is_on_the_ig_leads_my_work(world, as_user, client):
+    as_user("maya").post("/portal/copy/")
+    client.force_login(world.sue.user)
+    assert "Send the person a copy of their records" in client.get("/").content.decode()

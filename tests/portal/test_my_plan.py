@@ -129,3 +129,9 @@ def test_what_i_think_shows_beside_the_plan_on_the_case_page(world, as_user, cli
     section = client.get(f"/cases/{world.case.id}/portal/").content.decode()
     assert "4 out of 5" in section and "Better now" in section
     assert "Last time you said 4 out of 5" in as_user("maya").get("/portal/say/").content.decode()
+
+
+def test_an_unanswered_message_is_on_the_leads_my_work(world, as_user, client):
+    as_user("maya").post("/portal/messages/", {"text": "Hello", "case": str(world.case.id)})
+    client.force_login(world.sam.user)
+    assert "Answer the person&#x27;s message" in client.get("/").content.decode()
