@@ -31,6 +31,8 @@ PORTAL_NAMES = {
     "password_change_done",
     "healthz",
     "set_language",
+    # the site's root: it sends a portal account on to its portal
+    "workspace:my_work",
     "api:me",
     "api:auth-token",
     # the person's own consent decisions (the selectors answer 404 for anyone else's)

@@ -135,7 +135,9 @@ def say(request: HttpRequest, person_id: str | None = None) -> HttpResponse:
     )
 
 
-def _sharing_rows(request: HttpRequest, subject: PortalSubject) -> list[dict[str, Any]]:
+def _sharing_rows(request: HttpRequest, subject: PortalSubject) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per agency, each kind of information in plain words; and every decision, newest first,
+    with who wrote it down and when."""
     grid = sharing_selectors.person_consent_grid(user=request.user, person=subject.person, request=request)
     deciding = {(c.category, c.agency_id): c for c in grid.consents if getattr(c, "state", "") == "shared"}
     rows = []
@@ -156,7 +158,18 @@ def _sharing_rows(request: HttpRequest, subject: PortalSubject) -> list[dict[str
                 }
             )
         rows.append({"agency": agency, "items": items})
-    return rows
+    decisions = [
+        {
+            "consent": c,
+            "what": CATEGORY_WORDS.get(Category(c.category), (c.get_category_display(), ""))[0],
+            "yes": c.decision == ConsentDecision.GIVEN,
+            "by": c.recorded_by.full_name
+            if c.recorded_by
+            else ("You" if c.recorded_by_user_id == request.user.pk else c.given_by),
+        }
+        for c in grid.consents
+    ]
+    return rows, decisions
 
 
 @login_required
@@ -164,11 +177,13 @@ def information(request: HttpRequest, person_id: str | None = None) -> HttpRespo
     subject = _subject(request, person_id)
     if not subject.may_see_sharing:
         raise PermissionDenied("You can see this plan, but not who it is shared with.")
+    rows, decisions = _sharing_rows(request, subject)
     return _page(
         request,
         "portal/information.html",
         subject,
-        rows=_sharing_rows(request, subject),
+        rows=rows,
+        decisions=decisions,
         told=list(sharing_selectors.overrides_told_to(person=subject.person)),
     )
 

@@ -14,6 +14,7 @@ from portal.isolation import PORTAL_NAMES
 
 # The person's own pages without ids, and sign-in plumbing: not about anyone else.
 OWN = {"api:me", "api:auth-token", "login", "logout", "password_change", "password_change_done", "healthz"}
+OWN |= {"workspace:my_work"}  # the site's root: sends a portal account to /portal/
 # The API's public contract (schema and its docs page) answers anyone holding a token alike.
 PUBLIC = {"api:schema", "api:docs"}
 
@@ -128,6 +129,7 @@ def test_the_allow_list_names_only_the_persons_own_paths():
         "password_change_done",
         "healthz",
         "set_language",
+        "workspace:my_work",
         "api:me",
         "api:auth-token",
         "api:person-consents",
