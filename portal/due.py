@@ -48,6 +48,7 @@ def message_work(professional: Any) -> list[WorkItem]:
             tag=due_tag(due, today),
         )
         for pk, due, case_id, ref, title in rows
+        if due is not None  # owed messages always have one (a check constraint)
     ]
 
 
