@@ -234,6 +234,9 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": "plans.models.ItemStatus",
         "GoalStatusEnum": "plans.models.GoalStatus",
         "RoleEnum": "cases.models.Role",
+        "RelationshipKindEnum": "cases.models.RelationshipKind",
+        "ProxyScopeEnum": "cases.models.ProxyScope",
+        "MessageKindEnum": "portal.models.MessageKind",
     },
 }
 

@@ -33,51 +33,51 @@ def _subject(request: Request) -> PortalSubject:
     return selectors.portal_subject_for(user=request.user, person_id=request.query_params.get("person") or None)
 
 
-class WorkerSerializer(serializers.Serializer):
+class PortalWorkerSerializer(serializers.Serializer):
     name = serializers.CharField()
     agency = serializers.CharField()
     role = serializers.CharField()
     contact = serializers.CharField()
 
 
-class ItemSerializer(serializers.Serializer):
+class PortalItemSerializer(serializers.Serializer):
     plain_summary = serializers.CharField(source="summary")
     status = serializers.ChoiceField(choices=["done", "coming_up", "late"])
     due_date = serializers.DateField()
-    accountable = WorkerSerializer(source="worker", allow_null=True)
+    accountable = PortalWorkerSerializer(source="worker", allow_null=True)
 
 
-class GoalSerializer(serializers.Serializer):
+class PortalGoalSerializer(serializers.Serializer):
     plain_summary = serializers.CharField(source="summary")
     target_date = serializers.DateField()
-    milestones = ItemSerializer(source="items", many=True)
+    milestones = PortalItemSerializer(source="items", many=True)
 
 
-class ReviewSerializer(serializers.Serializer):
+class PortalReviewSerializer(serializers.Serializer):
     date = serializers.DateField(source="on")
-    accountable = WorkerSerializer(source="worker", allow_null=True)
+    accountable = PortalWorkerSerializer(source="worker", allow_null=True)
 
 
-class PlanSerializer(serializers.Serializer):
+class PortalPlanSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="case.id")
     plain_title = serializers.CharField(source="title")
-    goals = GoalSerializer(many=True)
-    workers = WorkerSerializer(many=True)
+    goals = PortalGoalSerializer(many=True)
+    workers = PortalWorkerSerializer(many=True)
     reviews = serializers.SerializerMethodField()
 
     def get_reviews(self, plan: Any) -> list[dict[str, Any]]:
-        return [ReviewSerializer(plan.next_review).data] if plan.next_review else []
+        return [PortalReviewSerializer(plan.next_review).data] if plan.next_review else []
 
 
 class MyPlanView(APIView):
-    @extend_schema(parameters=[PERSON_PARAM], responses=PlanSerializer(many=True), tags=["portal"])
+    @extend_schema(parameters=[PERSON_PARAM], responses=PortalPlanSerializer(many=True), tags=["portal"])
     def get(self, request: Request) -> Response:
         subject = _subject(request)
         plans = selectors.portal_plan(subject=subject, user=request.user, request=request._request)
-        return Response({"person": str(subject.person.pk), "results": PlanSerializer(plans, many=True).data})
+        return Response({"person": str(subject.person.pk), "results": PortalPlanSerializer(plans, many=True).data})
 
 
-class AccessLogSerializer(serializers.Serializer):
+class PortalAccessLogSerializer(serializers.Serializer):
     at = serializers.DateField()
     agency = serializers.CharField()
     role = serializers.CharField()
@@ -86,7 +86,7 @@ class AccessLogSerializer(serializers.Serializer):
 
 
 class MyAccessLogView(APIView):
-    @extend_schema(parameters=[PERSON_PARAM], responses=AccessLogSerializer(many=True), tags=["portal"])
+    @extend_schema(parameters=[PERSON_PARAM], responses=PortalAccessLogSerializer(many=True), tags=["portal"])
     def get(self, request: Request) -> Response:
         subject = _subject(request)
         selectors.audit_portal_read(
@@ -94,11 +94,16 @@ class MyAccessLogView(APIView):
         )
         lines = sharing_selectors.access_log_for(person=subject.person)
         return Response(
-            {"count": len(lines), "next": None, "previous": None, "results": AccessLogSerializer(lines, many=True).data}
+            {
+                "count": len(lines),
+                "next": None,
+                "previous": None,
+                "results": PortalAccessLogSerializer(lines, many=True).data,
+            }
         )
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class PortalMessageSerializer(serializers.ModelSerializer):
     case = serializers.UUIDField(source="case_id", read_only=True)
     author = serializers.SerializerMethodField()
 
@@ -117,16 +122,24 @@ class MessageCreateSerializer(serializers.Serializer):
 
 
 class MyMessagesView(APIView):
-    @extend_schema(parameters=[PERSON_PARAM], responses=MessageSerializer(many=True), tags=["portal"])
+    @extend_schema(parameters=[PERSON_PARAM], responses=PortalMessageSerializer(many=True), tags=["portal"])
     def get(self, request: Request) -> Response:
         subject = _subject(request)
         thread = list(selectors.message_thread(subject=subject, user=request.user, request=request._request))
         return Response(
-            {"count": len(thread), "next": None, "previous": None, "results": MessageSerializer(thread, many=True).data}
+            {
+                "count": len(thread),
+                "next": None,
+                "previous": None,
+                "results": PortalMessageSerializer(thread, many=True).data,
+            }
         )
 
     @extend_schema(
-        parameters=[PERSON_PARAM], request=MessageCreateSerializer, responses={201: MessageSerializer}, tags=["portal"]
+        parameters=[PERSON_PARAM],
+        request=MessageCreateSerializer,
+        responses={201: PortalMessageSerializer},
+        tags=["portal"],
     )
     def post(self, request: Request) -> Response:
         subject = _subject(request)
@@ -136,7 +149,7 @@ class MyMessagesView(APIView):
         message = services.message_send(
             subject=subject, case=case, text=data.validated_data["text"], actor=request.user, request=request._request
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(PortalMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
 def _case(subject: PortalSubject, case_id: Any) -> Any:
@@ -157,7 +170,7 @@ class FeedbackCreateSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=services.MESSAGE_MAX, required=False, allow_blank=True)
 
 
-class FeedbackSerializer(serializers.Serializer):
+class PortalFeedbackSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     case = serializers.UUIDField(source="case_id")
     rating = serializers.IntegerField()
@@ -169,7 +182,7 @@ class MyFeedbackView(APIView):
     @extend_schema(
         parameters=[PERSON_PARAM],
         request=FeedbackCreateSerializer,
-        responses={201: FeedbackSerializer},
+        responses={201: PortalFeedbackSerializer},
         tags=["portal"],
     )
     def post(self, request: Request) -> Response:
@@ -185,10 +198,10 @@ class MyFeedbackView(APIView):
             actor=request.user,
             request=request._request,
         )
-        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
+        return Response(PortalFeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
 
 
-class SarSerializer(serializers.Serializer):
+class PortalSarSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.CharField()
     due_date = serializers.DateField()
@@ -197,19 +210,19 @@ class SarSerializer(serializers.Serializer):
 
 
 class MySarView(APIView):
-    @extend_schema(responses=SarSerializer(many=True), tags=["portal"])
+    @extend_schema(responses=PortalSarSerializer(many=True), tags=["portal"])
     def get(self, request: Request) -> Response:
         subject = _subject(request)
         rows = list(sharing_selectors.sar_list_for_person(person=subject.person)) if subject.is_self else []
         return Response(
-            {"count": len(rows), "next": None, "previous": None, "results": SarSerializer(rows, many=True).data}
+            {"count": len(rows), "next": None, "previous": None, "results": PortalSarSerializer(rows, many=True).data}
         )
 
-    @extend_schema(request=None, responses={201: SarSerializer}, tags=["portal"])
+    @extend_schema(request=None, responses={201: PortalSarSerializer}, tags=["portal"])
     def post(self, request: Request) -> Response:
         subject = _subject(request)
         sar = services.records_copy_request(subject=subject, actor=request.user, request=request._request)
-        return Response(SarSerializer(sar).data, status=status.HTTP_201_CREATED)
+        return Response(PortalSarSerializer(sar).data, status=status.HTTP_201_CREATED)
 
 
 class ReplySerializer(serializers.Serializer):
@@ -222,7 +235,7 @@ class CaseMessagesView(APIView):
 
     permission_classes = [IsProfessionalOrAdmin]
 
-    @extend_schema(responses=MessageSerializer(many=True), tags=["portal"])
+    @extend_schema(responses=PortalMessageSerializer(many=True), tags=["portal"])
     def get(self, request: Request, case_id: str) -> Response:
         access = case_selectors.get_case_for(user=request.user, case_id=case_id, request=request._request)
         view = selectors.case_portal_view(case=access.case, user=request.user, request=request._request)
@@ -231,11 +244,11 @@ class CaseMessagesView(APIView):
                 "count": len(view.messages),
                 "next": None,
                 "previous": None,
-                "results": MessageSerializer(view.messages, many=True).data,
+                "results": PortalMessageSerializer(view.messages, many=True).data,
             }
         )
 
-    @extend_schema(request=ReplySerializer, responses={201: MessageSerializer}, tags=["portal"])
+    @extend_schema(request=ReplySerializer, responses={201: PortalMessageSerializer}, tags=["portal"])
     def post(self, request: Request, case_id: str) -> Response:
         access = case_selectors.get_case_for(user=request.user, case_id=case_id, request=request._request)
         data = ReplySerializer(data=request.data)
@@ -247,4 +260,4 @@ class CaseMessagesView(APIView):
             actor=request.user,
             request=request._request,
         )
-        return Response(MessageSerializer(reply).data, status=status.HTTP_201_CREATED)
+        return Response(PortalMessageSerializer(reply).data, status=status.HTTP_201_CREATED)
