@@ -24,6 +24,7 @@ class ReminderKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation: overdue by 3 days or more"
     HANDOVER = "handover", "Handed over to you"  # a notice, queued by the handover's transaction
     INVITED = "invited", "Invited to a meeting"  # a notice, in-app only (the iTIP e-mail is the invitation)
+    MESSAGE = "message", "A message from the person"  # a notice, queued with the person's message
 
 
 class EmailStatus(models.TextChoices):

@@ -424,6 +424,7 @@ _KIND_PHRASE = {
     ReminderKind.ESCALATION: "is overdue by 3 days or more and has been escalated to you as team lead",
     ReminderKind.HANDOVER: "has been handed over to you",
     ReminderKind.INVITED: "is asked of you for a meeting you are invited to",
+    ReminderKind.MESSAGE: "has come in for you from the person",
 }
 
 # Notices shown in-app only: their e-mail is sent by the app that owns them (meetings sends the

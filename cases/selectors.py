@@ -9,6 +9,7 @@ Floor 4. May use: accountability, agencies, audit.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,13 +17,25 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.models import Professional
 from agencies.selectors import is_admin, professional_for
 from audit.reads import AuditedRead
 from audit.services import audit_record, audit_record_many
 from cases import visibility
-from cases.models import Case, CaseStatus, CaseUserObjectPermission, Person, Role, RoleAssignment
+from cases.models import (
+    Case,
+    CaseStatus,
+    CaseUserObjectPermission,
+    Household,
+    Person,
+    ProxyAccess,
+    ProxyScope,
+    Relationship,
+    Role,
+    RoleAssignment,
+)
 from cases.sql import RowSQL
 
 VIEW = "view"
@@ -127,6 +140,7 @@ CASE_LIST_FIELDS = (
     "id",
     "reference",
     "title",
+    "plain_title",
     "status",
     "lead_professional_id",
     "opened_at",
@@ -316,3 +330,206 @@ def person_cases_visible_to(*, user: Any, person: Person) -> QuerySet[Case]:
         .select_related("lead_professional__agency")
         .order_by("-opened_at")
     )
+
+
+# --- Families: households and relationships -------------------------------------------
+
+
+def household_list_visible_to(*, user: Any) -> QuerySet[Household]:
+    """Households with at least one member the viewer may see (the same rule as people);
+    `visible_members` lists only those members."""
+    people = person_list_visible_to(user=user)
+    return (
+        Household.objects.filter(members__in=people)
+        .distinct()
+        .prefetch_related(
+            Prefetch("members", queryset=people.order_by("family_name", "given_name"), to_attr="visible_members")
+        )
+        .order_by("name", "id")
+    )
+
+
+def household_list_read(*, user: Any, request: Any = None) -> AuditedRead[Household]:
+    """The households list (API): every member shown is a person read, audited as
+    `cases.household.listed`, one event per member per page."""
+
+    def audit(households: list[Household]) -> None:
+        audit_record_many(
+            (
+                {"action": "cases.household.listed", "person": p.pk, "subject_type": "household", "subject_id": h.pk}
+                for h in households
+                for p in h.visible_members  # type: ignore[attr-defined]
+            ),
+            actor=user,
+            request=request,
+        )
+
+    return AuditedRead(household_list_visible_to(user=user), audit)
+
+
+def relationship_list_read(*, user: Any, person: Person, request: Any = None) -> AuditedRead[Relationship]:
+    """The person's relationships (either way round) with people the viewer may also see;
+    the caller passed the person through `person_get_for`. Audited as
+    `cases.relationship.listed` for the person and each relative shown."""
+    visible = person_list_visible_to(user=user)
+    qs = (
+        Relationship.objects.filter(Q(person=person, to__in=visible) | Q(to=person, person__in=visible))
+        .select_related("person", "to")
+        .order_by("created_at", "id")
+    )
+
+    def audit(rows: list[Relationship]) -> None:
+        ids = {person.pk} | {r.person_id for r in rows} | {r.to_id for r in rows}
+        audit_record_many(
+            (
+                {"action": "cases.relationship.listed", "person": pk, "subject_type": "person", "subject_id": person.pk}
+                for pk in ids
+            ),
+            actor=user,
+            request=request,
+        )
+
+    return AuditedRead(qs, audit)
+
+
+@dataclass
+class FamilyMember:
+    person: Person
+    relationships: list[Relationship]
+    households: list[Household]
+    proxies: list[ProxyAccess]
+
+
+def case_family(*, user: Any, case: Case, request: Any = None) -> list[FamilyMember]:
+    """The case page's family: each person of the case with their relationships (to
+    people the viewer may see), households and portal proxies. The case was checked by
+    `get_case_for`; the read is audited as `cases.relationship.listed` per person."""
+    people = list(case.people.select_related("user").order_by("family_name", "given_name"))
+    visible = person_list_visible_to(user=user)
+    ids = [p.pk for p in people]
+    rels = list(
+        Relationship.objects.filter(Q(person__in=ids, to__in=visible) | Q(to__in=ids, person__in=visible))
+        .select_related("person", "to")
+        .order_by("created_at")
+    )
+    households = list(Household.objects.filter(members__in=ids).distinct().prefetch_related("members"))
+    proxies = list(
+        ProxyAccess.objects.filter(person__in=ids, ended_at__isnull=True)
+        .select_related("proxy_user__person", "relationship")
+        .order_by("created_at")
+    )
+    audit_record_many(
+        (
+            {
+                "action": "cases.relationship.listed",
+                "person": p.pk,
+                "case": case.pk,
+                "subject_type": "case",
+                "subject_id": case.pk,
+            }
+            for p in people
+        ),
+        actor=user,
+        request=request,
+    )
+    return [
+        FamilyMember(
+            person=p,
+            relationships=[r for r in rels if p.pk in (r.person_id, r.to_id)],
+            households=[h for h in households if any(m.pk == p.pk for m in h.members.all())],
+            proxies=[x for x in proxies if x.person_id == p.pk],
+        )
+        for p in people
+    ]
+
+
+# --- Proxy access --------------------------------------------------------------------
+
+
+def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | None:
+    if date_of_birth is None:
+        return None
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def sixteenth_birthday(date_of_birth: datetime.date) -> datetime.date:
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + 16)
+    except ValueError:  # 29 February
+        return date_of_birth.replace(year=date_of_birth.year + 16, day=28)
+
+
+def proxy_in_force(proxy: ProxyAccess, today: datetime.date | None = None) -> bool:
+    """Not ended, not frozen, not past its end date, and, from the person's 16th birthday,
+    only if the young person agreed on or after it (a renewal)."""
+    today = today or timezone.localdate()
+    if proxy.ended_at is not None or proxy.frozen_at is not None or proxy.valid_until < today:
+        return False
+    dob = proxy.person.date_of_birth
+    if dob is not None and sixteenth_birthday(dob) <= today:
+        return bool(proxy.child_agreed and proxy.child_agreed_on and proxy.child_agreed_on >= sixteenth_birthday(dob))
+    return True
+
+
+def proxies_in_force_for(*, user: Any) -> list[ProxyAccess]:
+    """The proxy accesses this portal account holds that are in force now (checked at
+    every request: a freeze or an end date applies at once)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = (
+        ProxyAccess.objects.filter(proxy_user=user, ended_at__isnull=True, frozen_at__isnull=True)
+        .select_related("person", "relationship")
+        .order_by("person__given_name", "created_at")
+    )
+    today = timezone.localdate()
+    found: dict[Any, ProxyAccess] = {}
+    for proxy in rows:
+        if proxy_in_force(proxy, today) and proxy.person_id not in found:
+            found[proxy.person_id] = proxy
+    return list(found.values())
+
+
+def proxy_for(*, user: Any, person_id: Any) -> ProxyAccess | None:
+    pk = parse_uuid(person_id)
+    return next((p for p in proxies_in_force_for(user=user) if p.person_id == pk), None)
+
+
+def proxy_may_record_consent(*, user: Any, person: Person) -> bool:
+    """A proxy in force with the consents scope whose relationship carries parental
+    responsibility (DESIGN, Information sharing: "someone with parental responsibility
+    through the portal")."""
+    proxy = proxy_for(user=user, person_id=person.pk)
+    return bool(
+        proxy is not None and proxy.scope == ProxyScope.PLAN_AND_CONSENTS and proxy.relationship.parental_responsibility
+    )
+
+
+def proxy_list_for(*, person: Person) -> QuerySet[ProxyAccess]:
+    """Every proxy link of the person, newest first (the caller may manage the portal)."""
+    return (
+        ProxyAccess.objects.filter(person=person).select_related("proxy_user", "relationship").order_by("-created_at")
+    )
+
+
+def proxy_list_read(*, user: Any, person: Person, request: Any = None) -> AuditedRead[ProxyAccess]:
+    """The person's proxy links (API list), audited as `cases.proxy.listed`."""
+
+    def audit(rows: list[ProxyAccess]) -> None:
+        audit_record(
+            action="cases.proxy.listed",
+            actor=user,
+            request=request,
+            person=person.pk,
+            subject_type="person",
+            subject_id=person.pk,
+            detail={"proxies": len(rows)},
+        )
+
+    return AuditedRead(proxy_list_for(person=person), audit)
+
+
+def proxy_get_for(*, person: Person, proxy_id: Any) -> ProxyAccess:
+    proxy = proxy_list_for(person=person).filter(pk=parse_uuid(proxy_id)).first()
+    if proxy is None:
+        raise Http404("Not found")
+    return proxy

@@ -17,17 +17,32 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accountability.selectors import open_items_held_on_case
 from agencies.models import Professional
 from agencies.selectors import professional_for
 from audit.services import audit_record, audit_record_many
-from cases.models import Case, CaseReferenceCounter, CaseStatus, Person, Role, RoleAssignment
-from cases.selectors import CaseAccess, get_case_for
+from cases.models import (
+    Case,
+    CaseReferenceCounter,
+    CaseStatus,
+    Household,
+    Person,
+    ProxyAccess,
+    ProxyScope,
+    Relationship,
+    RelationshipKind,
+    Role,
+    RoleAssignment,
+)
+from cases.selectors import CaseAccess, age_on, get_case_for, person_can_manage_portal, sixteenth_birthday
 
 MANAGING_ROLES = {Role.LEAD_PROFESSIONAL, Role.TEAM_LEAD}
 CASE_PERMS_ALL = ("view_case", "contribute_case", "manage_case")
@@ -148,18 +163,25 @@ def person_update(
 
 
 @transaction.atomic
-def person_portal_account_create(*, person: Person, username: str, password: str, actor: Any) -> Any:
-    """Give the person a portal login (service user)."""
+def person_portal_account_create(*, person: Person, username: str, actor: Any, password: str | None = None) -> Any:
+    """Give the person a portal login (service user). Without a password the account
+    has none yet: the person chooses it through `portal_set_password_link`."""
     User = get_user_model()
     errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
     if person.user_id is not None:
         errors["username"] = ["This person already has a portal account."]
-    if User.objects.filter(username__iexact=username).exists():
+    elif not username:
+        errors["username"] = ["Choose a username."]
+    elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = ["This username is taken."]
-    try:
-        validate_password(password, User(username=username, first_name=person.given_name, last_name=person.family_name))
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    if password is not None:
+        try:
+            validate_password(
+                password, User(username=username, first_name=person.given_name, last_name=person.family_name)
+            )
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
     user = User.objects.create_user(
@@ -173,8 +195,35 @@ def person_portal_account_create(*, person: Person, username: str, password: str
         person=person.id,
         subject_type="person",
         subject_id=person.id,
+        detail={"password_set": password is not None},
     )
     return user
+
+
+def portal_set_password_link(user: Any) -> str:
+    """The path of a one-time link where the person chooses their own password (Django's
+    password-reset token: it stops working once a password is set, or after
+    PASSWORD_RESET_TIMEOUT)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/portal/welcome/{uid}/{default_token_generator.make_token(user)}/"
+
+
+@transaction.atomic
+def portal_set_password_link_issue(*, person: Person, actor: Any) -> str:
+    """A new set-password link for the person's portal account (the lead hands it over
+    or prints it); refused once the person has chosen a password. Audited."""
+    if person.user is None:
+        raise ValidationError({"person": "This person has no portal account yet."})
+    if person.user.has_usable_password():
+        raise ValidationError({"person": "The person has chosen a password already."})
+    audit_record(
+        action="cases.person.portal_link_issued",
+        actor=actor,
+        person=person.id,
+        subject_type="person",
+        subject_id=person.id,
+    )
+    return portal_set_password_link(person.user)
 
 
 # --- Cases --------------------------------------------------------------------
@@ -210,7 +259,7 @@ def _end(assignment: RoleAssignment, *, by: Professional) -> None:
 
 
 @transaction.atomic
-def case_open(*, title: str, people: Iterable[Person], lead: Professional, actor: Any) -> Case:
+def case_open(*, title: str, people: Iterable[Person], lead: Professional, actor: Any, plain_title: str = "") -> Case:
     """Open a case with its people and its lead professional (who joins the team)."""
     opener = actor_professional(actor)
     people = list(people)
@@ -226,7 +275,11 @@ def case_open(*, title: str, people: Iterable[Person], lead: Professional, actor
     if errors:
         raise ValidationError(errors)
     case = Case.objects.create(
-        reference=_next_reference(), title=title.strip(), lead_professional=lead, opened_by=opener
+        reference=_next_reference(),
+        title=title.strip(),
+        plain_title=(plain_title or "").strip()[:200],
+        lead_professional=lead,
+        opened_by=opener,
     )
     case.people.set(people)
     today = timezone.localdate()
@@ -378,3 +431,219 @@ def assignment_end(*, assignment: RoleAssignment, actor: Any) -> RoleAssignment:
         detail={"professional": str(assignment.professional_id), "role": assignment.role},
     )
     return assignment
+
+
+# --- Families -------------------------------------------------------------------------
+
+
+def _check_language(value: str, errors: dict[str, str], field: str = "language") -> str:
+    value = (value or "en").strip()
+    parts = value.split("-")
+    if len(value) > 35 or not parts[0].isalpha() or not all(p.isalnum() and 1 <= len(p) <= 8 for p in parts):
+        errors[field] = "Give a language tag such as en, cy, pl or ar."
+    return value
+
+
+@transaction.atomic
+def household_create(
+    *,
+    name: str,
+    members: Iterable[Person],
+    actor: Any,
+    address: str = "",
+    language: str = "en",
+    interpreter_needed: bool = False,
+) -> Household:
+    """Record who lives together. The caller resolved `members` through the people the
+    actor may see."""
+    by = actor_professional(actor)
+    members = list(members)
+    errors: dict[str, str] = {}
+    if not (name or "").strip():
+        errors["name"] = "Give the household a name, for example “Carter household”."
+    if not members:
+        errors["members"] = "Choose at least one person who lives here."
+    language = _check_language(language, errors)
+    if errors:
+        raise ValidationError(errors)
+    household = Household.objects.create(
+        name=name.strip(),
+        address=(address or "").strip(),
+        language=language,
+        interpreter_needed=interpreter_needed,
+        created_by=by,
+    )
+    household.members.set(members)
+    audit_record_many(
+        (
+            {
+                "action": "cases.household.created",
+                "person": p.pk,
+                "subject_type": "household",
+                "subject_id": household.pk,
+            }
+            for p in members
+        ),
+        actor=actor,
+    )
+    return household
+
+
+@transaction.atomic
+def relationship_add(
+    *, person: Person, to: Person, kind: str, actor: Any, parental_responsibility: bool = False
+) -> Relationship:
+    """`person` is the `kind` of `to`. The caller resolved both through the people the actor
+    may see."""
+    by = actor_professional(actor)
+    errors: dict[str, str] = {}
+    if kind not in RelationshipKind.values:
+        errors["kind"] = "Choose parent, step-parent, carer, grandparent, sibling, partner or other."
+    if person.pk == to.pk:
+        errors["to"] = "A person cannot be related to themself."
+    elif Relationship.objects.filter(person=person, to=to).exists():
+        errors["to"] = "This relationship is recorded already."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            rel = Relationship.objects.create(
+                person=person, to=to, kind=kind, parental_responsibility=parental_responsibility, recorded_by=by
+            )
+    except IntegrityError:
+        raise ValidationError({"to": "This relationship is recorded already."}) from None
+    audit_record_many(
+        (
+            {"action": "cases.relationship.added", "person": pk, "subject_type": "relationship", "subject_id": rel.pk}
+            for pk in (person.pk, to.pk)
+        ),
+        actor=actor,
+    )
+    return rel
+
+
+# --- Proxy access ---------------------------------------------------------------------
+
+
+def proxy_may_manage(*, actor: Any, person: Person) -> bool:
+    """Link, freeze and end a person's proxies: the lead professional of one of the
+    person's open cases (or an admin)."""
+    return person_can_manage_portal(user=actor, person=person)
+
+
+def _require_proxy_manager(actor: Any, person: Person) -> Professional | None:
+    if not proxy_may_manage(actor=actor, person=person):
+        raise PermissionDenied("Only the lead professional of the person's case can change who sees their portal.")
+    return professional_for(actor)
+
+
+@transaction.atomic
+def proxy_link(
+    *,
+    person: Person,
+    username: str,
+    scope: str,
+    valid_until: date | None,
+    actor: Any,
+    child_agreed: bool = False,
+) -> ProxyAccess:
+    """Let another person's portal account see this person's portal, through a recorded
+    relationship (the proxy is the parent, carer, ... of the person). A person of 12 or
+    over (or of unknown age) must agree; from 16 a new agreement renews it."""
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    User = get_user_model()
+    proxy_user = User.objects.filter(username__iexact=(username or "").strip()).first() if username else None
+    proxy_person = Person.objects.filter(user=proxy_user).first() if proxy_user is not None else None
+    relationship = None
+    if proxy_person is None:
+        errors["username"] = "No portal account has this username. Give the parent or carer a portal account first."
+    elif proxy_person.pk == person.pk:
+        errors["username"] = "This is the person's own account."
+    else:
+        relationship = Relationship.objects.filter(person=proxy_person, to=person).first()
+        if relationship is None:
+            errors["username"] = (
+                f"Record how {proxy_person.full_name} is related to {person.full_name} first (parent, carer, ...)."
+            )
+    if scope not in ProxyScope.values:
+        errors["scope"] = "Choose plan or plan_and_consents."
+    if valid_until is None:
+        errors["valid_until"] = "Give the date the access ends."
+    elif valid_until < today:
+        errors["valid_until"] = "The end date cannot be in the past."
+    age = age_on(person.date_of_birth, today)
+    if (age is None or age >= 12) and not child_agreed:
+        errors["child_agreed"] = "The person is 12 or over (or their age is not known): record that they agree first."
+    if errors:
+        raise ValidationError(errors)
+    by = _require_proxy_manager(actor, person)
+    assert by is not None or actor.is_superuser
+    assert relationship is not None and valid_until is not None and proxy_user is not None
+    proxy = ProxyAccess.objects.create(
+        person=person,
+        proxy_user=proxy_user,
+        relationship=relationship,
+        scope=scope,
+        valid_until=valid_until,
+        child_agreed=child_agreed,
+        child_agreed_on=today if child_agreed else None,
+        created_by=by or person.registered_by,
+    )
+    detail = {"scope": scope, "valid_until": valid_until.isoformat(), "child_agreed": child_agreed}
+    if person.date_of_birth is not None and age is not None and age < 16:
+        detail["ends_at_16"] = sixteenth_birthday(person.date_of_birth).isoformat()
+    audit_record(
+        action="cases.proxy.linked",
+        actor=actor,
+        person=person.pk,
+        subject_type="proxy",
+        subject_id=proxy.pk,
+        detail=detail,
+    )
+    return proxy
+
+
+@transaction.atomic
+def proxy_freeze(*, proxy: ProxyAccess, actor: Any) -> ProxyAccess:
+    """Stop a proxy at once (a safeguarding concern is open); the next request is refused."""
+    by = _require_proxy_manager(actor, proxy.person)
+    locked = ProxyAccess.objects.select_for_update().get(pk=proxy.pk)
+    if locked.frozen_at is None and locked.ended_at is None:
+        locked.frozen_at = timezone.now()
+        locked.frozen_by = by
+        locked.save(update_fields=["frozen_at", "frozen_by"])
+    audit_record(
+        action="cases.proxy.frozen", actor=actor, person=locked.person_id, subject_type="proxy", subject_id=locked.pk
+    )
+    return locked
+
+
+@transaction.atomic
+def proxy_end(*, proxy: ProxyAccess, actor: Any) -> ProxyAccess:
+    by = _require_proxy_manager(actor, proxy.person)
+    locked = ProxyAccess.objects.select_for_update().get(pk=proxy.pk)
+    if locked.ended_at is None:
+        locked.ended_at = timezone.now()
+        locked.ended_by = by
+        locked.save(update_fields=["ended_at", "ended_by"])
+    audit_record(
+        action="cases.proxy.ended", actor=actor, person=locked.person_id, subject_type="proxy", subject_id=locked.pk
+    )
+    return locked
+
+
+@transaction.atomic
+def case_plain_title_set(*, case: Case, plain_title: str, actor: Any) -> Case:
+    """The title the person sees in the portal (empty: "Your plan with {agency}")."""
+    _managed(actor, case)
+    require_case_open(case)
+    value = (plain_title or "").strip()
+    if len(value) > 200:
+        raise ValidationError({"plain_title": "Keep the plain title to 200 characters or fewer."})
+    case.plain_title = value
+    case.save(update_fields=["plain_title", "updated_at"])
+    audit_record(
+        action="cases.case.plain_title_set", actor=actor, case=case.id, subject_type="case", subject_id=case.id
+    )
+    return case

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import family_views, views
 
 app_name = "cases"
 
@@ -14,4 +14,15 @@ urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_register, name="person_register"),
     path("people/<str:person_id>/", views.person_detail, name="person_detail"),
+    path("cases/<str:case_id>/family/", family_views.case_family, name="case_family"),
+    path("cases/<str:case_id>/plain-title/", family_views.plain_title, name="plain_title"),
+    path("plain-words/", family_views.plain_words, name="plain_words"),
+    path("people/<str:person_id>/relationships/new/", family_views.relationship_add, name="relationship_add"),
+    path("people/<str:person_id>/portal-account/", family_views.portal_account, name="portal_account"),
+    path("people/<str:person_id>/proxies/new/", family_views.proxy_add, name="proxy_add"),
+    path(
+        "people/<str:person_id>/proxies/<str:proxy_id>/<str:action>/",
+        family_views.proxy_change,
+        name="proxy_change",
+    ),
 ]

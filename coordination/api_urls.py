@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("accountability.api.urls")),
     path("", include("sharing.api.urls")),
     path("", include("meetings.api.urls")),
+    path("", include("portal.api.urls")),
 ]

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "workspace.middleware.SessionLimitsMiddleware",
     "workspace.middleware.TwoFactorRequiredMiddleware",
     # --- end auth ---
+    # A portal account reaches its own portal only: every other path answers 404.
+    "portal.isolation.ServiceUserIsolationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view's lost database connection: reads once more, writes 503 saying what was saved.
     "coordination.faults.DatabaseFaultMiddleware",
@@ -212,7 +214,8 @@ REST_FRAMEWORK = {
         "agencies.api.authentication.ProfessionalTokenAuthentication",
         "agencies.api.authentication.VerifiedSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # IsAuthenticated, and a portal account reaches only its own paths (404 elsewhere).
+    "DEFAULT_PERMISSION_CLASSES": ["portal.isolation.ServiceUsersOwnPathsOnly"],
     "DEFAULT_PAGINATION_CLASS": "agencies.api.base.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -250,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": "plans.models.ItemStatus",
         "GoalStatusEnum": "plans.models.GoalStatus",
         "RoleEnum": "cases.models.Role",
+        "RelationshipKindEnum": "cases.models.RelationshipKind",
+        "ProxyScopeEnum": "cases.models.ProxyScope",
+        "MessageKindEnum": "portal.models.MessageKind",
     },
 }
 

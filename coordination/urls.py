@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include(("coordination.api_urls", "api"), namespace="api")),
     path("portal/", include("portal.meeting_urls", namespace="portal_meetings")),
     path("portal/", include("portal.urls", namespace="portal")),
+    path("", include("portal.team_urls", namespace="portal_team")),
     path("", include("accountability.urls", namespace="accountability")),
     path("", include("workspace.urls", namespace="workspace")),
     path("", include("cases.urls", namespace="cases")),

@@ -1,7 +1,8 @@
 """sharing's due items, registered with accountability (SharingConfig.ready): the
 review of a safeguarding override, owed by its reviewer until an outcome is
 recorded, whether or not the case is still open (DESIGN: reminded and escalated
-like any other due item). Every scan first ends, and audits, overrides past
+like any other due item); and a person's request for a copy of their records, owed
+by an information-governance lead within one calendar month. Every scan first ends, and audits, overrides past
 their 72 hours.
 
 Floor 5.
@@ -9,10 +10,13 @@ Floor 5.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
 
-from accountability.registry import DueSource
-from sharing.models import SafeguardingAccess
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accountability.registry import DueSource, WorkItem
+from sharing.models import SafeguardingAccess, SubjectAccessRequest, SubjectAccessStatus
 from sharing.services import safeguarding_access_expire_due
 
 OVERRIDE_REVIEW = "override_review"
@@ -34,5 +38,51 @@ OVERRIDE_REVIEWS = DueSource(
     accountable_field="reviewer",
     link="/governance/reviews/{id}/",
     before_scan=_end_expired_overrides,
+    on_case_team=False,
+)
+
+
+SUBJECT_ACCESS_REQUEST = "subject_access_request"
+
+
+def owed_subject_access_requests() -> QuerySet[SubjectAccessRequest]:
+    """Owed by the information-governance lead until the copy is sent, whether or not
+    the case is still open."""
+    return SubjectAccessRequest.objects.filter(status=SubjectAccessStatus.RECEIVED)
+
+
+def subject_access_work(professional: Any) -> list[WorkItem]:
+    """My work's lines: the requests for a copy of records I must answer."""
+    today = timezone.localdate()
+    rows = (
+        owed_subject_access_requests()
+        .filter(accountable=professional)
+        .values_list("id", "due_date", "case_id", "case__reference", "case__title")
+    )
+    return [
+        WorkItem(
+            subject_type=SUBJECT_ACCESS_REQUEST,
+            kind_label="Copy of records",
+            id=pk,
+            title="Send the person a copy of their records",
+            due=due,
+            case_id=case_id,
+            case_reference=ref,
+            case_title=title,
+            link=f"/governance/subject-access/{pk}/",
+            tag="overdue" if due < today else ("due_soon" if (due - today).days <= 7 else "later"),
+        )
+        for pk, due, case_id, ref, title in rows
+    ]
+
+
+SUBJECT_ACCESS_REQUESTS = DueSource(
+    subject_type=SUBJECT_ACCESS_REQUEST,
+    label="request for a copy of records",
+    owed=owed_subject_access_requests,
+    date_field="due_date",
+    accountable_field="accountable",
+    link="/governance/subject-access/{id}/",
+    work_items=subject_access_work,
     on_case_team=False,
 )

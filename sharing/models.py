@@ -138,3 +138,36 @@ class SafeguardingAccess(models.Model):
         indexes = [
             models.Index(fields=["professional", "case", "category", "expires_at"], name="override_lookup_idx"),
         ]
+
+
+class SubjectAccessStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    SENT = "sent", "Sent"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for a copy of their records: a due item for the
+    information-governance lead of their lead professional's agency, due in one calendar
+    month (sharing.due), reminded and escalated like any other."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="subject_access_requests")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subject_access_requests")
+    requested_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accountable = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="subject_access_requests")
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=SubjectAccessStatus.choices, default=SubjectAccessStatus.RECEIVED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(completed_at__isnull=False), name="sar_sent_has_completed_at"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["accountable", "due_date"], condition=Q(status="received"), name="sar_open_idx"),
+        ]

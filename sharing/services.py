@@ -18,8 +18,8 @@ from django.utils import timezone
 from agencies.models import Agency, Professional
 from agencies.selectors import information_governance_leads, is_admin, professional_for
 from audit.services import audit_record, audit_record_many
-from cases.models import Case, Person
-from cases.selectors import CONTRIBUTE, get_case_for, is_on_a_case_team_of
+from cases.models import Case, CaseStatus, Person
+from cases.selectors import CONTRIBUTE, get_case_for, is_on_a_case_team_of, proxy_may_record_consent
 from cases.services import actor_professional
 from sharing import policy
 from sharing.models import (
@@ -30,6 +30,8 @@ from sharing.models import (
     OverrideOutcome,
     Record,
     SafeguardingAccess,
+    SubjectAccessRequest,
+    SubjectAccessStatus,
 )
 
 OVERRIDE_HOURS = 72
@@ -122,10 +124,13 @@ def record_write(
 
 
 def _person_actor_kind(actor: Any, person: Person) -> str:
-    """'self' when the actor is the person's own portal account, else 'professional'
-    (the caller has checked, through cases.selectors, that they are on the person's cases)."""
+    """'self' when the actor is the person's own portal account, 'proxy' when it is a
+    portal account with proxy access in force for them, else 'professional' (the caller
+    has checked, through cases.selectors, that they are on the person's cases)."""
     if person.user_id is not None and getattr(actor, "pk", None) == person.user_id:
         return "self"
+    if professional_for(actor) is None and proxy_may_record_consent(user=actor, person=person):
+        return "proxy"
     actor_professional(actor)
     return "professional"
 
@@ -137,7 +142,9 @@ def consent_may_record(*, actor: Any, person: Person, agency: Agency) -> bool:
     if person.user_id is not None and getattr(actor, "pk", None) == person.user_id:
         return True
     professional = professional_for(actor)
-    if professional is None or professional.agency_id == agency.pk:
+    if professional is None:
+        return proxy_may_record_consent(user=actor, person=person)
+    if professional.agency_id == agency.pk:
         return False
     return is_on_a_case_team_of(person=person, professional=professional)
 
@@ -217,7 +224,12 @@ def consent_record(
         subject_id=consent.id,
         subject_agency=agency.id if agency else None,
         basis="self" if kind == "self" else "",
-        detail={"category": consent.category, "agency": str(consent.agency_id), "decision": decision},
+        detail={
+            "category": consent.category,
+            "agency": str(consent.agency_id),
+            "decision": decision,
+            **({"by": "proxy"} if kind == "proxy" else {}),
+        },
     )
     return consent
 
@@ -419,3 +431,92 @@ def safeguarding_review_record(
         detail={"outcome": outcome, "person_may_be_told": bool(person_may_be_told)},
     )
     return access
+
+
+# --- Subject access requests --------------------------------------------------------
+
+
+def one_calendar_month_after(day: date) -> date:
+    """The same day next month, or that month's last day (31 January -> 28/29 February)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def sar_accountable_for(case: Case) -> Professional:
+    """The information-governance lead of the lead professional's agency (its named lead
+    first); with none, the lead professional, who must pass it on."""
+    leads = information_governance_leads(agency_id=case.lead_professional.agency_id)
+    return leads[0] if leads else case.lead_professional
+
+
+@transaction.atomic
+def sar_request(*, person: Person, actor: Any, request: Any = None) -> SubjectAccessRequest:
+    """The person (their own portal account) asks for a copy of their records. One open
+    request at a time; due in one calendar month."""
+    if person.user_id is None or getattr(actor, "pk", None) != person.user_id:
+        raise PermissionDenied("Only the person themself can ask for a copy of their records.")
+    if SubjectAccessRequest.objects.filter(person=person, status=SubjectAccessStatus.RECEIVED).exists():
+        raise ValidationError({"request": "You have asked already. We are working on it."})
+    case = (
+        Case.objects.filter(people=person, status=CaseStatus.OPEN)
+        .select_related("lead_professional__agency")
+        .order_by("opened_at")
+        .first()
+        or Case.objects.filter(people=person).select_related("lead_professional__agency").order_by("-opened_at").first()
+    )
+    if case is None:
+        raise ValidationError({"request": "There is no plan with your name on it, so there are no records."})
+    today = timezone.localdate()
+    sar = SubjectAccessRequest.objects.create(
+        person=person,
+        case=case,
+        requested_by_user=actor,
+        accountable=sar_accountable_for(case),
+        due_date=one_calendar_month_after(today),
+    )
+    audit_record(
+        action="sharing.sar.requested",
+        actor=actor,
+        request=request,
+        person=person.pk,
+        case=case.pk,
+        subject_type="subject_access_request",
+        subject_id=sar.pk,
+        basis="self",
+        detail={"due_date": sar.due_date.isoformat(), "accountable": str(sar.accountable_id)},
+    )
+    return sar
+
+
+def sar_may_complete(*, sar: SubjectAccessRequest, actor: Any) -> bool:
+    professional = professional_for(actor)
+    return is_admin(actor) or (professional is not None and professional.pk == sar.accountable_id)
+
+
+@transaction.atomic
+def sar_complete(*, sar: SubjectAccessRequest, actor: Any, request: Any = None) -> SubjectAccessRequest:
+    """The copy has been sent: the due item stops reminding."""
+    if not sar_may_complete(sar=sar, actor=actor):
+        raise PermissionDenied("Only the information-governance lead it is assigned to can mark it sent.")
+    locked = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
+    if locked.status == SubjectAccessStatus.SENT:
+        raise ValidationError({"status": "This copy has been sent already."})
+    locked.status = SubjectAccessStatus.SENT
+    locked.completed_at = timezone.now()
+    locked.completed_by = professional_for(actor)
+    locked.save(update_fields=["status", "completed_at", "completed_by"])
+    audit_record(
+        action="sharing.sar.sent",
+        actor=actor,
+        request=request,
+        person=locked.person_id,
+        case=locked.case_id,
+        subject_type="subject_access_request",
+        subject_id=locked.pk,
+    )
+    return locked

@@ -415,3 +415,28 @@ def override_records(request: HttpRequest, access_id: str) -> HttpResponse:
             "may_review": services.override_may_review(access=override, user=request.user),
         },
     )
+
+
+# --- Subject access requests (the information-governance lead's side) -------------------
+
+
+@professional_required
+def sar_queue(request: HttpRequest) -> HttpResponse:
+    """The requests for a copy of records that I must answer, soonest due first."""
+    return render(request, "sharing/sar_queue.html", {"requests": list(selectors.sar_queue_for(user=request.user))})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sar_detail(request: HttpRequest, sar_id: str) -> HttpResponse:
+    sar = selectors.sar_get_for(user=request.user, sar_id=sar_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.sar_complete(sar=sar, actor=request.user, request=request)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, "Marked as sent. The person sees that it is done.")
+            return redirect("sharing:sar_queue")
+    return render(request, "sharing/sar_detail.html", {"sar": sar, "error": error})

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
-from rest_framework import permissions, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.exceptions import ErrorDetail, Throttled
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -49,7 +49,12 @@ class IsProfessionalOrAdmin(permissions.BasePermission):
         user = request.user
         if not getattr(user, "is_authenticated", False):
             return False
-        return is_admin(user) or professional_for(user) is not None
+        if is_admin(user) or professional_for(user) is not None:
+            return True
+        if hasattr(user, "person"):
+            # A portal account: these paths do not exist for it (404, as for an unseen case).
+            raise exceptions.NotFound()
+        return False
 
 
 def uuid_path_parameters(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:

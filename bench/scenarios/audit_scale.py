@@ -14,7 +14,7 @@ against PostgreSQL, interleaved rounds:
   as the information-governance lead of the viewer's agency: the API's own visibility
   filter, pagination, serializer and the audit INSERT of the read), and the CSV of one
   person's year (`GET /api/v1/audit/export/?person=&from=`): p50 / p95;
-- the person's "who has looked at my information" (`sharing.selectors.access_log_for`,
+- the person's "who has looked at my information" (`sharing.selectors.access_log_entries_for`,
   what the portal's page and `/api/v1/me/access-log/` call): p50 / p95;
 - `GET /api/v1/records/<id>/` with its audit INSERT vs the same request with
   `sharing.selectors.audit_record_many` patched to do nothing (the benchmark only):
@@ -339,7 +339,7 @@ def measure(total: int, ctx: Context) -> dict[str, Any]:
     fns: dict[str, Callable[[], Any]] = {name: _get(ig_api, url) for name, url in pages.items()}
     fns["csv"] = _get(ig_api, f"/api/v1/audit/export/?person={t['person'].pk}&from={year_ago}")
     person = t["person"]
-    fns["access_log"] = lambda: selectors.access_log_for(user=None, person=person)
+    fns["access_log"] = lambda: selectors.access_log_entries_for(user=None, person=person)
     record = _record_for(t)
     read = _get(viewer_api, f"/api/v1/records/{record.pk}/")
 
@@ -379,7 +379,7 @@ LABELS = {
     "case": "IG trail first page `?case=` (count + 50)",
     "actor": "IG trail first page `?actor=` (count + 50)",
     "csv": "CSV of one person's year `export/?person=&from=`",
-    "access_log": "Person's access log (`access_log_for`, 50 newest)",
+    "access_log": "Person's access log (`access_log_entries_for`, 50 newest)",
     "read_audited": "`GET /api/v1/records/<id>/` with its audit INSERT",
     "read_unaudited": "the same with auditing bypassed (bench only)",
 }

@@ -21,7 +21,18 @@ from agencies.api.base import BoundedDateField
 from agencies.api.serializers import ProfessionalRef
 from agencies.validation import NOTE_MAX
 from cases import selectors
-from cases.models import Case, CaseStatus, Person, Role, RoleAssignment
+from cases.models import (
+    Case,
+    CaseStatus,
+    Household,
+    Person,
+    ProxyAccess,
+    ProxyScope,
+    Relationship,
+    RelationshipKind,
+    Role,
+    RoleAssignment,
+)
 
 BCP47 = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
@@ -90,12 +101,116 @@ class PersonUpdateSerializer(_PersonFields):
 
 class PortalAccountCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    password = serializers.CharField(max_length=4096, write_only=True, trim_whitespace=False)
+    password = serializers.CharField(
+        max_length=4096,
+        write_only=True,
+        trim_whitespace=False,
+        required=False,
+        help_text="Leave out to give the person a one-time link where they choose their own password.",
+    )
 
 
 class PortalAccountSerializer(serializers.Serializer):
     person = serializers.UUIDField()
     username = serializers.CharField()
+    set_password_link = serializers.CharField(
+        allow_null=True, help_text="One-time link (path) to hand over; null when a password was given."
+    )
+
+
+def _visible_people(context: Mapping[str, Any], ids: list[Any]) -> list[Person]:
+    wanted = list(dict.fromkeys(ids))
+    found = {p.pk: p for p in selectors.person_list_visible_to(user=context["user"]).filter(pk__in=wanted)}
+    unknown = [str(pk) for pk in wanted if pk not in found]
+    if unknown:
+        raise serializers.ValidationError(f"Unknown person: {', '.join(unknown)}.")
+    return [found[pk] for pk in wanted]
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Household
+        fields = ["id", "name", "address", "members", "language", "interpreter_needed", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_members(self, household: Household) -> list[str]:
+        members = getattr(household, "visible_members", None)
+        if members is None:
+            members = list(household.members.all())
+        return [str(p.pk) for p in members]
+
+
+class HouseholdCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    members = _uuid_list_field(allow_empty=False, help_text="Ids of the people who live here.")
+    language = serializers.CharField(max_length=35, required=False)
+    interpreter_needed = serializers.BooleanField(required=False)
+
+    def validate_members(self, value: list[Any]) -> list[Person]:
+        return _visible_people(self.context, value)
+
+    def validate_language(self, value: str) -> str:
+        if not BCP47.match(value):
+            raise serializers.ValidationError("Give a BCP 47 language tag, such as en, cy, pl or ar.")
+        return value
+
+
+class RelationshipSerializer(serializers.ModelSerializer):
+    person = serializers.UUIDField(source="person_id", read_only=True)
+    to = serializers.UUIDField(source="to_id", read_only=True)
+
+    class Meta:
+        model = Relationship
+        fields = ["id", "person", "to", "kind", "parental_responsibility", "created_at"]
+        read_only_fields = fields
+
+
+class RelationshipCreateSerializer(serializers.Serializer):
+    to = serializers.UUIDField(help_text="The other person: the person in the path is their `kind`.")
+    kind = serializers.ChoiceField(choices=RelationshipKind.choices)
+    parental_responsibility = serializers.BooleanField(required=False, default=False)
+
+    def validate_to(self, value: Any) -> Person:
+        return _visible_people(self.context, [value])[0]
+
+
+class ProxySerializer(serializers.ModelSerializer):
+    person = serializers.UUIDField(source="person_id", read_only=True)
+    username = serializers.CharField(source="proxy_user.username", read_only=True)
+    relationship = serializers.UUIDField(source="relationship_id", read_only=True)
+    in_force = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProxyAccess
+        fields = [
+            "id",
+            "person",
+            "username",
+            "relationship",
+            "scope",
+            "valid_until",
+            "child_agreed",
+            "child_agreed_on",
+            "frozen_at",
+            "ended_at",
+            "in_force",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_in_force(self, proxy: ProxyAccess) -> bool:
+        return selectors.proxy_in_force(proxy)
+
+
+class ProxyCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text="The proxy's portal account.")
+    scope = serializers.ChoiceField(choices=ProxyScope.choices)
+    valid_until = serializers.DateField()
+    child_agreed = serializers.BooleanField(required=False, default=False)
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -111,6 +226,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "id",
             "reference",
             "title",
+            "plain_title",
             "status",
             "people",
             "lead_professional",
@@ -136,6 +252,7 @@ def case_row_data(row: Mapping[str, Any]) -> dict[str, Any]:
         "id": str(row["id"]),
         "reference": row["reference"],
         "title": row["title"],
+        "plain_title": row["plain_title"],
         "status": row["status"],
         "people": [str(pk) for pk in selectors.split_ids(row["people_csv"])],
         "lead_professional": str(row["lead_professional_id"]),
@@ -147,6 +264,7 @@ def case_row_data(row: Mapping[str, Any]) -> dict[str, Any]:
 
 class CaseCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
+    plain_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     people = _uuid_list_field(allow_empty=False, help_text="Ids of the people the case is about.")
     lead_professional = ProfessionalRef()
 
@@ -161,6 +279,7 @@ class CaseCreateSerializer(serializers.Serializer):
 
 class CaseUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
+    plain_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     status = serializers.ChoiceField(
         choices=CASE_CLOSING_STATUS, required=False, help_text="Set to `closed` (with `closure_reason`) to close."
     )

@@ -23,7 +23,7 @@ from agencies.selectors import is_admin, professional_for
 from agencies.throttling import SearchThrottle
 from cases import selectors, services
 from cases.api import serializers as s
-from cases.models import Case, Person, RoleAssignment
+from cases.models import Case, Household, Person, ProxyAccess, Relationship, RoleAssignment
 from cases.selectors import MANAGE, VIEW, CaseAccess
 
 
@@ -113,8 +113,11 @@ class PortalAccountView(generics.GenericAPIView):
         data = s.PortalAccountCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.person_portal_account_create(person=person, actor=request.user, **data.validated_data)
+        link = None if user.has_usable_password() else services.portal_set_password_link(user)
         return Response(
-            s.PortalAccountSerializer({"person": person.id, "username": user.get_username()}).data,
+            s.PortalAccountSerializer(
+                {"person": person.id, "username": user.get_username(), "set_password_link": link}
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -150,7 +153,13 @@ class CaseListView(generics.GenericAPIView):
         data = s.CaseCreateSerializer(data=request.data, context={"user": request.user})
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        case = services.case_open(title=v["title"], people=v["people"], lead=v["lead_professional"], actor=request.user)
+        case = services.case_open(
+            title=v["title"],
+            people=v["people"],
+            lead=v["lead_professional"],
+            plain_title=v.get("plain_title", ""),
+            actor=request.user,
+        )
         return Response(s.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
@@ -171,6 +180,8 @@ class CaseDetailView(CaseScoped):
         with transaction.atomic():
             if "title" in v:
                 case = services.case_update(case=case, title=v["title"], actor=request.user)
+            if "plain_title" in v:
+                case = services.case_plain_title_set(case=case, plain_title=v["plain_title"], actor=request.user)
             if v.get("status") == "closed":
                 try:
                     case = services.case_close(case=case, reason=v["closure_reason"], actor=request.user)
@@ -205,3 +216,92 @@ class AssignmentListView(CaseScoped):
         data.is_valid(raise_exception=True)
         assignment = services.assignment_add(case=case, actor=request.user, **data.validated_data)
         return Response(s.AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class HouseholdListView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.HouseholdSerializer
+    queryset = Household.objects.none()
+
+    @extend_schema(responses=s.HouseholdSerializer(many=True), tags=["people"])
+    def get(self, request: Request) -> Response:
+        rows: Any = selectors.household_list_read(user=request.user, request=request._request)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.HouseholdSerializer(page, many=True).data)
+
+    @extend_schema(request=s.HouseholdCreateSerializer, responses={201: s.HouseholdSerializer}, tags=["people"])
+    def post(self, request: Request) -> Response:
+        data = s.HouseholdCreateSerializer(data=request.data, context={"user": request.user})
+        data.is_valid(raise_exception=True)
+        household = services.household_create(actor=request.user, **data.validated_data)
+        return Response(s.HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
+
+
+class RelationshipListView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.RelationshipSerializer
+    queryset = Relationship.objects.none()
+
+    @extend_schema(responses=s.RelationshipSerializer(many=True), tags=["people"])
+    def get(self, request: Request, person_id: str) -> Response:
+        person = selectors.person_get_for(user=request.user, person_id=person_id)
+        rows: Any = selectors.relationship_list_read(user=request.user, person=person, request=request._request)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.RelationshipSerializer(page, many=True).data)
+
+    @extend_schema(request=s.RelationshipCreateSerializer, responses={201: s.RelationshipSerializer}, tags=["people"])
+    def post(self, request: Request, person_id: str) -> Response:
+        person = selectors.person_get_for(user=request.user, person_id=person_id)
+        data = s.RelationshipCreateSerializer(data=request.data, context={"user": request.user})
+        data.is_valid(raise_exception=True)
+        rel = services.relationship_add(person=person, actor=request.user, **data.validated_data)
+        return Response(s.RelationshipSerializer(rel).data, status=status.HTTP_201_CREATED)
+
+
+class ProxyListView(generics.GenericAPIView):
+    """The person's proxies: by the lead professional of one of their open cases (or an admin)."""
+
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.ProxySerializer
+    queryset = ProxyAccess.objects.none()
+
+    @extend_schema(responses=s.ProxySerializer(many=True), tags=["people"])
+    def get(self, request: Request, person_id: str) -> Response:
+        person = selectors.person_get_for_portal_account(user=request.user, person_id=person_id)
+        rows: Any = selectors.proxy_list_read(user=request.user, person=person, request=request._request)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.ProxySerializer(page, many=True).data)
+
+    @extend_schema(request=s.ProxyCreateSerializer, responses={201: s.ProxySerializer}, tags=["people"])
+    def post(self, request: Request, person_id: str) -> Response:
+        person = selectors.person_get_for_portal_account(user=request.user, person_id=person_id)
+        data = s.ProxyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proxy = services.proxy_link(person=person, actor=request.user, **data.validated_data)
+        return Response(s.ProxySerializer(proxy).data, status=status.HTTP_201_CREATED)
+
+
+class ProxyDetailView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.ProxySerializer
+    queryset = ProxyAccess.objects.none()
+
+    @extend_schema(responses={204: None}, tags=["people"])
+    def delete(self, request: Request, person_id: str, proxy_id: str) -> Response:
+        person = selectors.person_get_for_portal_account(user=request.user, person_id=person_id)
+        services.proxy_end(proxy=selectors.proxy_get_for(person=person, proxy_id=proxy_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProxyFreezeView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.ProxySerializer
+    queryset = ProxyAccess.objects.none()
+
+    @extend_schema(request=None, responses=s.ProxySerializer, tags=["people"])
+    def post(self, request: Request, person_id: str, proxy_id: str) -> Response:
+        person = selectors.person_get_for_portal_account(user=request.user, person_id=person_id)
+        proxy = services.proxy_freeze(
+            proxy=selectors.proxy_get_for(person=person, proxy_id=proxy_id), actor=request.user
+        )
+        return Response(s.ProxySerializer(proxy).data)

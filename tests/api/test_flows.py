@@ -128,7 +128,7 @@ def test_portal_account_lets_the_person_sign_in_as_a_service_user(scene, client_
         format="json",
     )
     assert response.status_code == 201
-    assert response.json() == {"person": str(scene.ben.id), "username": "ben.adeyemi"}
+    assert response.json() == {"person": str(scene.ben.id), "username": "ben.adeyemi", "set_password_link": None}
     client = APIClient()
     token = client.post(
         "/api/v1/auth/token/", {"username": "ben.adeyemi", "password": "Ben-portal-pass-2026"}, format="json"

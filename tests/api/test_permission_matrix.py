@@ -25,9 +25,10 @@ pytestmark = pytest.mark.django_db
 
 def statuses(default: int, **overrides: int) -> dict[str, int]:
     """A status for every role: `default`, except the named roles; maya is a service user
-    (403 on professional endpoints) and anon gets 401 unless overridden."""
+    (404 on professional endpoints: they do not exist for a portal account, issue 12) and
+    anon gets 401 unless overridden."""
     table = dict.fromkeys(ROLES, default)
-    table.update({"maya": 403, "anon": 401})
+    table.update({"maya": 404, "anon": 401})
     table.update(overrides)
     return table
 

@@ -4,11 +4,17 @@ every URL pattern of the project: each pattern is either one that returns person
 returning none. A new URL that is in neither list fails the walk, so nobody can add a
 read of personal data and forget to classify it."""
 
+import datetime
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from cases import services as case_services
+from portal import selectors as portal_selectors
+from portal import services as portal_services
 from sharing import services as sharing_services
 from sharing.models import SafeguardingAccess
 from tests.sharing.conftest import consent, override, write
@@ -37,7 +43,29 @@ PERSONAL = {
     "sharing:record_export": (lambda s: f"/cases/{s.w.case.id}/records/export.csv", "sam", "cases.record.exported"),
     "sharing:record_search": (lambda s: "/records/search/?q=Visited", "sam", "cases.record.listed"),
     "sharing:record_detail": (lambda s: f"/records/{s.general.id}/", "nia", "cases.record.viewed"),
-    "sharing:person_consents": (lambda s: f"/people/{s.w.maya.id}/consents/", "maya", "cases.consent.listed"),
+    "sharing:person_consents": (lambda s: f"/people/{s.w.maya.id}/consents/", "sam", "cases.consent.listed"),
+    "api:household-list": (lambda s: "/api/v1/households/", "sam", "cases.household.listed"),
+    "api:person-relationships": (
+        lambda s: f"/api/v1/people/{s.w.maya.id}/relationships/",
+        "sam",
+        "cases.relationship.listed",
+    ),
+    "api:person-proxies": (lambda s: f"/api/v1/people/{s.w.maya.id}/proxies/", "sam", "cases.proxy.listed"),
+    "api:me-plan": (lambda s: "/api/v1/me/plan/", "maya", "portal.plan.viewed"),
+    "api:me-access-log": (lambda s: "/api/v1/me/access-log/", "maya", "portal.access_log.viewed"),
+    "api:me-messages": (lambda s: "/api/v1/me/messages/", "maya", "portal.messages.viewed"),
+    "api:case-messages": (lambda s: f"/api/v1/cases/{s.w.case.id}/messages/", "sam", "portal.case_view.viewed"),
+    "cases:case_family": (lambda s: f"/cases/{s.w.case.id}/family/", "sam", "cases.relationship.listed"),
+    "portal_team:case_portal": (lambda s: f"/cases/{s.w.case.id}/portal/", "sam", "portal.case_view.viewed"),
+    "portal:workers": (lambda s: "/portal/workers/", "maya", "portal.plan.viewed"),
+    "portal:messages": (lambda s: "/portal/messages/", "maya", "portal.messages.viewed"),
+    "portal:information": (lambda s: "/portal/information/", "maya", "cases.consent.listed"),
+    "portal:looked": (lambda s: "/portal/looked/", "maya", "portal.access_log.viewed"),
+    "portal:home_for": (lambda s: f"/portal/for/{s.w.maya.id}/", "ada", "portal.plan.viewed"),
+    "portal:workers_for": (lambda s: f"/portal/for/{s.w.maya.id}/workers/", "ada", "portal.plan.viewed"),
+    "portal:messages_for": (lambda s: f"/portal/for/{s.w.maya.id}/messages/", "ada", "portal.messages.viewed"),
+    "portal:information_for": (lambda s: f"/portal/for/{s.w.maya.id}/information/", "ada", "cases.consent.listed"),
+    "portal:looked_for": (lambda s: f"/portal/for/{s.w.maya.id}/looked/", "ada", "portal.access_log.viewed"),
     "sharing:audit_trail": (lambda s: "/audit/", "ivy", "audit.trail.viewed"),
     "sharing:audit_export": (lambda s: "/audit/export.csv", "ivy", "audit.trail.exported"),
     "sharing:audit_suggest": (lambda s: "/audit/suggest/?field=person&person=Oka", "ivy", "cases.person.listed"),
@@ -95,6 +123,15 @@ NOT_PERSONAL = {
     "plans:milestone_complete", "plans:review_handover", "plans:review_complete",
     "sharing:record_write", "sharing:override_take", "sharing:consent_record", "sharing:consent_withdraw",
     "sharing:override_end",
+    "api:person-proxy-detail", "api:person-proxy-freeze", "api:me-feedback", "cases:plain_title", "cases:plain_words",
+    "cases:relationship_add", "cases:portal_account", "cases:proxy_add", "cases:proxy_change",
+    "portal_team:case_portal_reply", "portal:welcome",
+    "portal:information_change", "portal:information_confirm", "portal:information_withdraw",
+    "portal:information_change_for", "portal:information_confirm_for", "portal:information_withdraw_for",
+    # the person's own rating form and their own requests for a copy of their records (status and dates)
+    "portal:say", "portal:say_for", "portal:copy", "portal:copy_for", "api:me-subject-access-requests",
+    # the requests for a copy of records an IG lead must answer: case reference and dates
+    "sharing:sar_queue", "sharing:sar_detail",
     # overrides: ids, categories and times of reads (the records themselves are read elsewhere)
     "api:safeguarding-access-list", "api:safeguarding-access-detail", "sharing:review_queue",
     "sharing:review_record",
@@ -133,6 +170,26 @@ def read_world(world):
     consent(world, world.maya, "health", world.social)
     override(world, world.nia, "social_care")
     sharing_services.record_write(case=world.case, category="social_care", text="Visited at home", actor=world.sam.user)
+    ada = case_services.person_register(given_name="Ada", family_name="Okafor", actor=world.sam.user)
+    world.case.people.add(ada)
+    case_services.person_portal_account_create(
+        person=ada, username="ada", password=world.password, actor=world.sam.user
+    )
+    case_services.relationship_add(
+        person=ada, to=world.maya, kind="parent", parental_responsibility=True, actor=world.sam.user
+    )
+    case_services.proxy_link(
+        person=world.maya,
+        username="ada",
+        scope="plan_and_consents",
+        valid_until=world.case.opened_at.date() + datetime.timedelta(days=90),
+        actor=world.sam.user,
+    )
+    case_services.household_create(name="Okafor household", members=[ada, world.maya], actor=world.sam.user)
+    subject = portal_selectors.portal_subject_for(user=world.maya.user)
+    portal_services.message_send(
+        subject=subject, case=world.case, text="When is the next visit?", actor=world.maya.user
+    )
     meeting, dissent = _a_meeting_with_a_dissent(world)
     return SimpleNamespace(w=world, general=general, meeting=meeting, dissent=dissent)
 
@@ -179,7 +236,10 @@ def _a_meeting_with_a_dissent(world):
 
 
 def _client(world, who, api):
-    user = getattr(world, who).user if who != "maya" else world.maya.user
+    if who == "ada":
+        user = get_user_model().objects.get(username="ada")
+    else:
+        user = getattr(world, who).user if who != "maya" else world.maya.user
     if api:
         client = APIClient()
         client.force_authenticate(user)
@@ -220,6 +280,6 @@ def test_the_persons_own_portal_reads_are_audited_as_self(read_world):
     w = read_world.w
     client, _ = _client(w, "maya", api=False)
     client.get("/portal/")
-    client.get(f"/people/{w.maya.id}/consents/")
+    client.get("/portal/information/")
     assert AuditEvent.objects.get(action="portal.plan.viewed").basis == "self"
     assert set(AuditEvent.objects.filter(action="cases.consent.listed").values_list("basis", flat=True)) == {"self"}

@@ -37,13 +37,14 @@ def _urls(world):
 
 # page -> status for each of: sam nia sue hal ivy oz admin maya. 302 is a redirect
 # (to the portal for maya, to the admin site for admin; anonymous always goes to sign-in).
+# Every other professional page answers maya 404: it does not exist for a portal account.
 # Anything inside a case, or about a person, is 404 for whoever cannot see it,
 # including admins and service users: its existence must not leak.
 #                          sam  nia  sue  hal  ivy  oz  admin maya
 MATRIX = """
 my_work                    200  200  200  200  200  200  302  302
-case_list                  200  200  200  200  200  200  403  403
-case_open                  200  200  200  200  200  200  403  403
+case_list                  200  200  200  200  200  200  403  404
+case_open                  200  200  200  200  200  200  403  404
 case                       200  200  200  200  404  404  404  404
 case_sharing               200  200  200  200  404  404  404  404
 assignment_add             200  403  200  200  404  404  404  404
@@ -53,10 +54,10 @@ review_add                 200  403  200  200  404  404  404  404
 case_close                 200  403  200  200  404  404  404  404
 milestone_handover         200  200  200  200  404  404  404  404
 review_handover            200  403  200  200  404  404  404  404
-person_list                200  200  200  200  200  200  403  403
-person_register            200  200  200  200  200  200  403  403
+person_list                200  200  200  200  200  200  403  404
+person_register            200  200  200  200  200  200  403  404
 person                     200  200  200  200  404  404  404  404
-team                       403  403  200  200  403  403  403  403
+team                       403  403  200  200  403  403  403  404
 portal                     403  403  403  403  403  403  403  200
 """
 # (nia is accountable for the milestone, so she may hand it over; sue for the review.)

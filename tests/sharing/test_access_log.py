@@ -13,7 +13,7 @@ def test_the_person_sees_who_read_their_records_by_agency_role_and_reason_withou
     w = sw.w
     selectors.record_get_for(user=w.sam.user, record_id=sw.social.pk)
     selectors.record_get_for(user=w.nia.user, record_id=sw.general.pk)
-    entries = selectors.access_log_for(user=w.maya.user, person=w.maya)
+    entries = selectors.access_log_entries_for(user=w.maya.user, person=w.maya)
     assert [(e.agency, e.role) for e in entries[:2]] == [
         (w.health.name, "Contributor"),
         (w.social.name, "Lead professional"),
@@ -25,7 +25,7 @@ def test_the_person_sees_who_read_their_records_by_agency_role_and_reason_withou
         assert "Nia" not in f"{e}" and "Sam" not in f"{e}"
     viewed = AuditEvent.objects.get(action=selectors.ACCESS_LOG_VIEWED)
     assert (viewed.person, viewed.actor, viewed.basis) == (w.maya.pk, None, "self")
-    again = selectors.access_log_for(user=w.maya.user, person=w.maya)
+    again = selectors.access_log_entries_for(user=w.maya.user, person=w.maya)
     assert len(again) == len(entries)  # the person's own look is not a professional's read
 
 
@@ -33,11 +33,11 @@ def test_reads_under_an_override_appear_only_once_the_reviewer_says_the_person_m
     w = sw.w
     access = override(w, w.sam, "health")
     selectors.record_get_for(user=w.sam.user, record_id=sw.health.pk)
-    reasons = [e.reason for e in selectors.access_log_for(user=w.maya.user, person=w.maya)]
+    reasons = [e.reason for e in selectors.access_log_entries_for(user=w.maya.user, person=w.maya)]
     assert selectors.ACCESS_LOG_REASONS["override"] not in reasons
     reviewer = access.reviewer
     safeguarding_review_record(access=access, outcome="justified", person_may_be_told=True, actor=reviewer.user)
-    reasons = [e.reason for e in selectors.access_log_for(user=w.maya.user, person=w.maya)]
+    reasons = [e.reason for e in selectors.access_log_entries_for(user=w.maya.user, person=w.maya)]
     assert selectors.ACCESS_LOG_REASONS["override"] in reasons
 
 

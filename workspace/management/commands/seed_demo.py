@@ -21,6 +21,7 @@ from django.utils import timezone
 from agencies import services as agency_services
 from agencies.models import Agency, Professional
 from cases import services as case_services
+from cases.demo import demo_steps
 from cases.models import Case
 from meetings.demo import seed_meetings
 from plans import services as plan_services
@@ -110,6 +111,8 @@ class Command(BaseCommand):
             admin = self._admin()
             staff = self._agencies(admin)
             self._families(staff)
+            for step in demo_steps():  # registered by other apps (cases.demo)
+                step(staff)
             seed_meetings(staff)
         # The first reminder scan now, not 15 minutes after `make run` starts: reminders,
         # the overdue item's escalation and the override review's reminder are delivered.
@@ -196,7 +199,7 @@ class Command(BaseCommand):
             description="The family's rent arrears are on an affordable repayment plan and their income is maximised.",
             measure="A repayment plan agreed with Riverside Homes and a completed benefits check.",
             target_date=_in(56),
-            plain_summary="Your rent is back on track and you get all the money you are entitled to.",
+            plain_summary="Your rent is back on track and you get all the money you should get.",
             actor=tom.user,
         )
         plan_services.milestone_add(
@@ -214,7 +217,7 @@ class Command(BaseCommand):
             title="Daily attendance check shared with the case team",
             due_date=_in(7),
             accountable=p["jess"],
-            plain_summary="School lets us know each week how Leo's attendance is going.",
+            plain_summary="School tells us each week if Leo gets to school.",
             actor=tom.user,
         )
         overdue = plan_services.milestone_add(
@@ -223,7 +226,7 @@ class Command(BaseCommand):
             title="Benefits and debt advice appointment booked",
             due_date=_in(1),
             accountable=p["leon"],
-            plain_summary="Leon books you an appointment to check your benefits and debts.",
+            plain_summary="Leon books a time for you to check your money and debts.",
             actor=tom.user,
         )
         plan_services.milestone_add(
@@ -232,7 +235,7 @@ class Command(BaseCommand):
             title="Repayment plan agreed for the rent arrears",
             due_date=_in(21),
             accountable=p["leon"],
-            plain_summary="We agree a plan to pay back the rent you owe, in amounts you can afford.",
+            plain_summary="We make a plan to pay back the rent you owe, a bit at a time.",
             actor=tom.user,
         )
         plan_services.review_add(
@@ -272,7 +275,7 @@ class Command(BaseCommand):
             title="Falls risk assessment at home",
             due_date=_in(3),
             accountable=p["lucy"],
-            plain_summary="Lucy visits to see what could help you avoid falling.",
+            plain_summary="Lucy comes to see what could help you not fall.",
             actor=ellen.user,
         )
         plan_services.milestone_add(
@@ -281,7 +284,7 @@ class Command(BaseCommand):
             title="Grab rails and pendant alarm fitted",
             due_date=_in(12),
             accountable=p["bea"],
-            plain_summary="Riverside Homes fits rails and an alarm you can press if you need help.",
+            plain_summary="Riverside Homes puts in rails. They give you an alarm to press if you need help.",
             actor=ellen.user,
         )
         plan_services.milestone_add(
@@ -290,7 +293,7 @@ class Command(BaseCommand):
             title="Medication review with the GP",
             due_date=_in(18),
             accountable=p["ahmed"],
-            plain_summary="Your doctor checks whether any of your tablets make you dizzy.",
+            plain_summary="Your doctor checks if any of your pills make you feel dizzy.",
             actor=ellen.user,
         )
         plan_services.review_add(case=case, scheduled_for=_in(28), accountable=ellen, actor=ellen.user)
@@ -312,7 +315,7 @@ class Command(BaseCommand):
             description="Marcus stays in recovery and takes part in a structured support programme.",
             measure="Attends at least 10 of 12 weekly recovery group sessions.",
             target_date=_in(84),
-            plain_summary="You keep going with your recovery and have support every week.",
+            plain_summary="You keep going on your path away from drink, with help each week.",
             actor=lucy.user,
         )
         tenancy = plan_services.goal_add(
@@ -329,7 +332,7 @@ class Command(BaseCommand):
             title="Referral to the community recovery group",
             due_date=_in(5),
             accountable=lucy,
-            plain_summary="Lucy refers you to a weekly recovery group.",
+            plain_summary="Lucy finds you a group to go to each week.",
             actor=lucy.user,
         )
         plan_services.milestone_add(
@@ -347,7 +350,7 @@ class Command(BaseCommand):
             title="Tenancy sustainment visit",
             due_date=_in(10),
             accountable=p["bea"],
-            plain_summary="Bea visits to help you keep your tenancy going.",
+            plain_summary="Bea comes to help you keep your home.",
             actor=lucy.user,
         )
         plan_services.review_add(case=case, scheduled_for=_in(35), accountable=lucy, actor=lucy.user)
@@ -393,7 +396,7 @@ class Command(BaseCommand):
             description="Yusuf has a school place and the family are registered with a GP and health visitor.",
             measure="Yusuf attending Brookfield Primary; GP registration and a health visitor contact for Lina.",
             target_date=_in(42),
-            plain_summary="Yusuf goes to school and your family has a doctor and a health visitor.",
+            plain_summary="Yusuf goes to school, and you all have a doctor and a nurse for the children.",
             actor=priya.user,
         )
         plan_services.milestone_add(
@@ -402,7 +405,7 @@ class Command(BaseCommand):
             title="Arabic interpreter booked for the first family meeting",
             due_date=_in(1),
             accountable=priya,
-            plain_summary="We book an Arabic interpreter for our first meeting.",
+            plain_summary="We get someone who speaks Arabic to come when we first meet.",
             actor=priya.user,
         )
         plan_services.milestone_add(
@@ -420,7 +423,7 @@ class Command(BaseCommand):
             title="Health visitor contact for Lina",
             due_date=_in(14),
             accountable=p["nadia"],
-            plain_summary="Nadia, a health visitor, meets you and Lina.",
+            plain_summary="Nadia comes to see you and Lina. She is a nurse for small children.",
             actor=priya.user,
         )
         plan_services.review_add(case=case, scheduled_for=_in(30), accountable=priya, actor=priya.user)

@@ -1,0 +1,64 @@
+"""The portal's due items, registered with accountability (PortalConfig.ready): a
+message from the person (or a notice of a change they made to what they share) is owed
+an answer by the case's lead professional within ANSWER_DAYS, reminded and escalated
+like any other item until answered.
+
+Floor 6.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accountability.registry import DueSource, WorkItem
+from cases.models import CaseStatus
+from plans.selectors import due_tag
+from portal.models import MessageKind, PortalMessage
+from portal.services import PORTAL_MESSAGE
+
+
+def owed_answers() -> QuerySet[PortalMessage]:
+    return PortalMessage.objects.filter(answered_at__isnull=True, case__status=CaseStatus.OPEN).exclude(
+        kind=MessageKind.REPLY
+    )
+
+
+def message_work(professional: Any) -> list[WorkItem]:
+    """My work's lines: the messages from people I must answer."""
+    today = timezone.localdate()
+    rows = (
+        owed_answers()
+        .filter(to_professional=professional)
+        .values_list("id", "answer_by", "case_id", "case__reference", "case__title")
+    )
+    return [
+        WorkItem(
+            subject_type=PORTAL_MESSAGE,
+            kind_label="Message",
+            id=pk,
+            title="Answer the person's message",
+            due=due,
+            case_id=case_id,
+            case_reference=ref,
+            case_title=title,
+            link=f"/cases/{case_id}/portal/#message-{pk}",
+            tag=due_tag(due, today),
+        )
+        for pk, due, case_id, ref, title in rows
+        if due is not None  # owed messages always have one (a check constraint)
+    ]
+
+
+PORTAL_MESSAGES = DueSource(
+    subject_type=PORTAL_MESSAGE,
+    label="message from the person",
+    owed=owed_answers,
+    date_field="answer_by",
+    accountable_field="to_professional",
+    link="/cases/{case}/portal/#message-{id}",
+    work_items=message_work,
+    on_case_team=False,
+)

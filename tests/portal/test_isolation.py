@@ -1,0 +1,137 @@
+"""A service user (and a proxy) reaches their own portal and nothing else: every other
+URL pattern of the project, tried with other people's ids, answers 404 (issue 12: a
+service user asking for another person's case got 403)."""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases import services as case_services
+from portal.isolation import PORTAL_NAMES
+
+# The person's own pages without ids, and sign-in plumbing: not about anyone else.
+OWN = {"api:me", "api:auth-token", "login", "logout", "password_change", "password_change_done", "healthz"}
+OWN |= {"workspace:my_work"}  # the site's root: sends a portal account to /portal/
+# The API's public contract (schema and its docs page) answers anyone holding a token alike.
+PUBLIC = {"api:schema", "api:docs"}
+
+
+def _patterns(patterns, namespace="", prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if str(p.pattern).startswith("admin/"):
+                continue
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _patterns(p.url_patterns, ns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else str(p.pattern), prefix + str(p.pattern)
+
+
+def _fill(route, ids):
+    import re
+
+    def value(match):
+        name = match.group(2)
+        return str(ids.get(name, uuid.uuid4()))
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
+
+
+@pytest.fixture
+def other_ids(world, family):
+    return {
+        "case_id": family.other.id,
+        "person_id": family.zed.id,
+        "consent_id": family.zed_consent.id,
+        "proxy_id": uuid.uuid4(),
+        "action": "freeze",
+        "uidb64": "MTIz",
+        "token": "nope",
+    }
+
+
+def _routes():
+    return sorted(set(_patterns(get_resolver().url_patterns)))
+
+
+def test_every_url_with_other_peoples_ids_answers_404_to_a_service_user(world, family, other_ids, as_user):
+    session = as_user("maya")
+    token = APIClient()
+    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.maya.user).key}")
+    tried = 0
+    for name, route in _routes():
+        own_page = (name.startswith("portal:") or name.startswith("api:me-")) and "<" not in route
+        if name in OWN or name in PUBLIC:
+            continue
+        if own_page:  # the person's own page; in the API someone else's ?person= is 404
+            if route.startswith("api/"):
+                for client in (session, token):
+                    assert client.get(f"/{route}?person={family.zed.id}").status_code in (404, 405), name
+            continue
+        url = _fill(route, other_ids)
+        clients = [session, token] if route.startswith("api/") else [session]
+        for client in clients:
+            answers = {method: getattr(client, method)(url).status_code for method in ("get", "post")}
+            # 405 (a method the path does not offer) says nothing of the ids; the other answers 404
+            assert set(answers.values()) <= {404, 405} and 404 in answers.values(), (name, url, answers)
+            tried += 1
+    assert tried > 80
+
+
+def test_a_proxy_reaches_the_linked_persons_portal_and_no_one_elses(world, family, other_ids, as_user):
+    case_services.proxy_link(
+        person=world.maya, username="ada", scope="plan", valid_until=world.goal.target_date, actor=world.sam.user
+    )
+    ada = as_user("ada")
+    assert ada.get(f"/portal/for/{world.maya.id}/").status_code == 200
+    assert ada.get(f"/portal/for/{family.zed.id}/").status_code == 404
+    assert ada.get(f"/portal/for/{uuid.uuid4()}/").status_code == 404
+    assert ada.get(f"/cases/{world.case.id}/").status_code == 404
+    api = as_user("ada", api=True)
+    assert api.get(f"/api/v1/me/plan/?person={world.maya.id}").status_code == 200
+    assert api.get(f"/api/v1/me/plan/?person={family.zed.id}").status_code == 404
+    # plan-only scope: no consents of Maya's
+    assert api.get(f"/api/v1/people/{world.maya.id}/consents/").status_code == 404
+
+
+def test_a_frozen_or_expired_proxy_gets_404_everywhere(world, family, as_user):
+    proxy = case_services.proxy_link(
+        person=world.maya,
+        username="ada",
+        scope="plan_and_consents",
+        valid_until=world.goal.target_date,
+        actor=world.sam.user,
+    )
+    ada = as_user("ada")
+    api = as_user("ada", api=True)
+    assert ada.get(f"/portal/for/{world.maya.id}/").status_code == 200
+    case_services.proxy_freeze(proxy=proxy, actor=world.sam.user)
+    for path in ("", "workers/", "messages/", "say/", "information/", "looked/", "information/change/"):
+        assert ada.get(f"/portal/for/{world.maya.id}/{path}").status_code == 404, path
+    assert api.get(f"/api/v1/me/plan/?person={world.maya.id}").status_code == 404
+    assert api.get(f"/api/v1/people/{world.maya.id}/consents/").status_code == 404
+    expired = case_services.proxy_link(
+        person=world.maya, username="ada", scope="plan", valid_until=world.goal.target_date, actor=world.sam.user
+    )
+    type(expired).objects.filter(pk=expired.pk).update(valid_until=world.case.opened_at.date().replace(year=2000))
+    assert ada.get(f"/portal/for/{world.maya.id}/").status_code == 404
+
+
+def test_the_allow_list_names_only_the_persons_own_paths():
+    """Adding a professional path here would open it to every portal account: a reviewer must see it."""
+    assert {
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "healthz",
+        "set_language",
+        "workspace:my_work",
+        "api:me",
+        "api:auth-token",
+        "api:person-consents",
+        "api:consent-withdraw",
+    } == PORTAL_NAMES
