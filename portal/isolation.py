@@ -23,7 +23,9 @@ from rest_framework.permissions import IsAuthenticated
 from agencies.selectors import is_admin, professional_for
 
 # URL names a portal account may use; everything else answers 404.
-PORTAL_NAMESPACES = {"portal"}
+# portal_meetings: the family's side of a meeting (meetings' portal pages); otp_webauthn: passkeys,
+# which a service user may enrol and sign in with.
+PORTAL_NAMESPACES = {"portal", "portal_meetings", "otp_webauthn"}
 PORTAL_NAMES = {
     "login",
     "logout",
@@ -33,6 +35,13 @@ PORTAL_NAMES = {
     "set_language",
     # the site's root: it sends a portal account on to its portal
     "workspace:my_work",
+    # a second factor is optional for a service user who enrolled one, then asked at sign-in;
+    # the session's idle warning asks and extends on every page
+    "workspace:two_factor_setup",
+    "workspace:two_factor_verify",
+    "workspace:recovery_codes",
+    "workspace:session_status",
+    "workspace:session_extend",
     "api:me",
     "api:auth-token",
     # the person's own consent decisions (the selectors answer 404 for anyone else's)

@@ -6,15 +6,21 @@ import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases import services as case_services
 from portal.isolation import PORTAL_NAMES
+from tests.factories import api_token_for
 
 # The person's own pages without ids, and sign-in plumbing: not about anyone else.
 OWN = {"api:me", "api:auth-token", "login", "logout", "password_change", "password_change_done", "healthz"}
 OWN |= {"workspace:my_work"}  # the site's root: sends a portal account to /portal/
+# Signing in's own steps, which a service user who enrolled a second factor takes too (no ids, no
+# one else's data): the code, enrolling, recovery codes, the idle warning, passkeys' JSON steps.
+OWN |= {name for name in PORTAL_NAMES if name.startswith("workspace:")}
+OWN |= {f"otp_webauthn:{n}" for n in ("credential-registration-begin", "credential-registration-complete")}
+OWN |= {f"otp_webauthn:{n}" for n in ("credential-authentication-begin", "credential-authentication-complete")}
+OWN |= {"otp_webauthn:js-i18n-catalog"}
 # The API's public contract (schema and its docs page) answers anyone holding a token alike.
 PUBLIC = {"api:schema", "api:docs"}
 
@@ -60,10 +66,10 @@ def _routes():
 def test_every_url_with_other_peoples_ids_answers_404_to_a_service_user(world, family, other_ids, as_user):
     session = as_user("maya")
     token = APIClient()
-    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.maya.user).key}")
+    token.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(world.maya.user)}")
     tried = 0
     for name, route in _routes():
-        own_page = (name.startswith("portal:") or name.startswith("api:me-")) and "<" not in route
+        own_page = name.startswith(("portal:", "portal_meetings:", "api:me-")) and "<" not in route
         if name in OWN or name in PUBLIC:
             continue
         if own_page:  # the person's own page; in the API someone else's ?person= is 404
@@ -130,6 +136,11 @@ def test_the_allow_list_names_only_the_persons_own_paths():
         "healthz",
         "set_language",
         "workspace:my_work",
+        "workspace:two_factor_setup",
+        "workspace:two_factor_verify",
+        "workspace:recovery_codes",
+        "workspace:session_status",
+        "workspace:session_extend",
         "api:me",
         "api:auth-token",
         "api:person-consents",

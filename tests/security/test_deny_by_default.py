@@ -32,6 +32,10 @@ PUBLIC = {
     "api:docs",
     # The token endpoint takes a username and password (POST); a GET is refused.
     "api:auth-token",
+    # Signing in with a passkey (docs/decisions/0030): a WebAuthn challenge, and the library's
+    # translations of its button texts; neither holds data of anyone's.
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:js-i18n-catalog",
 }
 # What an anonymous caller may be answered, besides a redirect to sign-in.
 REFUSALS = {400, 401, 403, 404, 405}
@@ -64,6 +68,12 @@ def ids(world):
         "dissent_id": str(dissent.id),
         "invitee_id": str(meeting.invitees.first().pk),
         "member_id": str(world.sam.id),
+        "proxy_id": str(uuid.uuid4()),
+        "action": "freeze",
+        "sar_id": str(uuid.uuid4()),
+        "household_id": str(uuid.uuid4()),
+        "relationship_id": str(uuid.uuid4()),
+        "message_id": str(uuid.uuid4()),
         # The feed's secret is its credential: a guessed one must find nothing (the real one is the
         # owner's own, like a password; tests/reminders/test_inapp.py reads it).
         "token": calendar[:-4] + "abcd",
