@@ -7,16 +7,19 @@ reminder scan, escalation, the claim-time check, My work and the calendar feed.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accountability.registry import DueSource, WorkItem
-from cases.models import CaseStatus
+from cases.models import CaseStatus, Role, RoleAssignment
+from cases.visibility import CaseVisible
 from plans.models import ItemStatus, Milestone, Review
-from plans.selectors import due_tag
+from plans.selectors import DUE_SOON_DAYS, due_tag
 
 CASE_LINK = "/cases/{case}/#%s-{id}"
 
@@ -67,6 +70,92 @@ def review_work(professional: Any) -> list[WorkItem]:
     )
 
 
+def coordinated_by(professional: Any) -> Q:
+    """Items on cases the professional coordinates: they are its lead professional or hold
+    the team lead (oversight) role on its team."""
+    oversees = RoleAssignment.objects.filter(
+        case=OuterRef("case_id"), professional=professional, role=Role.TEAM_LEAD, ended_on__isnull=True
+    )
+    return Q(case__lead_professional=professional) | Q(Exists(oversees))
+
+
+_COORDINATED_COLUMNS = ("accountable__given_name", "accountable__family_name")
+
+
+def _coordinated(
+    professional: Any,
+    *,
+    owed: QuerySet[Any],
+    date_field: str,
+    subject_type: str,
+    kind_label: str,
+    title: Callable[[Any], str],
+) -> list[WorkItem]:
+    """Overdue and due-soon items others answer for on the cases I coordinate (one query)."""
+    today = timezone.localdate()
+    rows = (
+        owed.filter(coordinated_by(professional), **{f"{date_field}__lte": today + timedelta(days=DUE_SOON_DAYS)})
+        .exclude(accountable=professional)
+        .values_list(
+            "id", "title" if subject_type == "milestone" else "kind", date_field, *_CASE_COLUMNS, *_COORDINATED_COLUMNS
+        )
+    )
+    return [
+        WorkItem(
+            subject_type=subject_type,
+            kind_label=kind_label,
+            id=pk,
+            title=title(label),
+            due=due,
+            case_id=case_id,
+            case_reference=ref,
+            case_title=case_title,
+            link=(CASE_LINK % subject_type).format(case=case_id, id=pk),
+            tag=due_tag(due, today),
+            accountable_name=f"{given} {family}",
+        )
+        for pk, label, due, case_id, ref, case_title, given, family in rows
+    ]
+
+
+def _review_kind(kind: str) -> str:
+    return str(dict(Review._meta.get_field("kind").choices or []).get(kind, kind))
+
+
+def milestone_coordinated(professional: Any) -> list[WorkItem]:
+    return _coordinated(
+        professional,
+        owed=owed_milestones(),
+        date_field="due_date",
+        subject_type="milestone",
+        kind_label="Milestone",
+        title=str,
+    )
+
+
+def review_coordinated(professional: Any) -> list[WorkItem]:
+    return _coordinated(
+        professional,
+        owed=owed_reviews(),
+        date_field="scheduled_for",
+        subject_type="review",
+        kind_label="Review",
+        title=_review_kind,
+    )
+
+
+def milestone_titles(viewer: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The titles of these milestones on cases the viewer may see now (notification wording)."""
+    visible = CaseVisible(professional_id=viewer.pk, model=Milestone, column="case_id")
+    return dict(Milestone.objects.filter(visible, id__in=ids).values_list("id", "title"))
+
+
+def review_titles(viewer: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    visible = CaseVisible(professional_id=viewer.pk, model=Review, column="case_id")
+    rows = Review.objects.filter(visible, id__in=ids).values_list("id", "kind", "scheduled_for")
+    return {pk: f"{_review_kind(kind)} on {day:%-d %b %Y}" for pk, kind, day in rows}
+
+
 MILESTONES = DueSource(
     subject_type="milestone",
     label="milestone",
@@ -75,6 +164,9 @@ MILESTONES = DueSource(
     accountable_field="accountable",
     link=CASE_LINK % "milestone",
     work_items=milestone_work,
+    case_lead_field="case__lead_professional_id",
+    coordinated_items=milestone_coordinated,
+    titles=milestone_titles,
 )
 REVIEWS = DueSource(
     subject_type="review",
@@ -84,4 +176,7 @@ REVIEWS = DueSource(
     accountable_field="accountable",
     link=CASE_LINK % "review",
     work_items=review_work,
+    case_lead_field="case__lead_professional_id",
+    coordinated_items=review_coordinated,
+    titles=review_titles,
 )

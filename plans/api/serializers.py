@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from agencies.api.serializers import ProfessionalRef
 from plans import selectors
-from plans.models import Goal, ItemStatus, Milestone, Review, ReviewKind
+from plans.models import Goal, GoalStatus, ItemStatus, Milestone, Review, ReviewKind
 
 
 class GoalSerializer(serializers.ModelSerializer):
@@ -21,8 +21,33 @@ class GoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = ["id", "case", "description", "measure", "target_date", "plain_summary", "status", "created_at"]
+        fields = [
+            "id",
+            "case",
+            "description",
+            "measure",
+            "target_date",
+            "plain_summary",
+            "status",
+            "outcome_note",
+            "outcome_at",
+            "history",
+            "created_at",
+        ]
         read_only_fields = fields
+
+
+class GoalUpdateSerializer(serializers.Serializer):
+    """PATCH a goal: any SMART field (none may be emptied), or `achievement` with a `note`."""
+
+    description = serializers.CharField(required=False, allow_blank=True)
+    measure = serializers.CharField(required=False, allow_blank=True)
+    target_date = serializers.DateField(required=False)
+    plain_summary = serializers.CharField(required=False, allow_blank=True)
+    achievement = serializers.ChoiceField(
+        choices=[*GoalStatus.choices], required=False, help_text="achieved or not_achieved (active takes it back)"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, help_text="Required with an achievement")
 
 
 class GoalCreateSerializer(serializers.Serializer):
@@ -53,6 +78,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "status",
             "completed_at",
             "completed_by",
+            "history",
             "created_at",
         ]
         read_only_fields = fields
@@ -77,6 +103,11 @@ class MilestoneUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
     title = serializers.CharField(max_length=200, required=False)
     due_date = serializers.DateField(required=False)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Why the due date changes: required with `due_date`, kept in `history`",
+    )
     plain_summary = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -86,7 +117,17 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "case", "kind", "scheduled_for", "accountable", "status", "completed_at", "created_at"]
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "scheduled_for",
+            "accountable",
+            "status",
+            "completed_at",
+            "history",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

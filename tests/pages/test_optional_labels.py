@@ -25,14 +25,14 @@ def _marked_fields(html: str) -> dict[str, bool]:
         if not names:
             continue
         labels = [text for _tag, text in _LABEL.findall(group)]
-        if 'type="checkbox"' in group and "ju-checkbox\"" in group:
+        if 'type="checkbox"' in group and 'ju-checkbox"' in group:
             continue  # a single checkbox: ticking it is the choice, never "(optional)"
         marked[names[0]] = "(optional)" in (labels[0] if labels else "")
     return marked
 
 
 class _EmptySubmit(HTMLParser):
-    """What a browser sends when the form is submitted untouched: text fields empty,
+    """What a browser sends when the form is submitted with every box cleared: text fields empty,
     checked radios and boxes, each select's selected (or first) option."""
 
     def __init__(self) -> None:
@@ -49,8 +49,10 @@ class _EmptySubmit(HTMLParser):
             if kind in ("radio", "checkbox"):
                 if "checked" in a:
                     self.data[name] = a.get("value") or "on"
-            elif kind != "submit":
+            elif kind == "hidden":
                 self.data.setdefault(name, a.get("value") or "")
+            elif kind != "submit":
+                self.data[name] = ""  # cleared, even where the form came filled in (an edit form)
         elif tag == "textarea" and name:
             self.data[name] = ""
         elif tag == "select" and name:
@@ -66,7 +68,7 @@ class _EmptySubmit(HTMLParser):
 
 
 def _untouched(html: str) -> dict[str, str]:
-    form = html[html.index("<form method=\"post\"", html.index("<main")) :]
+    form = html[html.index('<form method="post"', html.index("<main")) :]
     parser = _EmptySubmit()
     parser.feed(form[: form.index("</form>")])
     parser.data.setdefault("submitted", "")  # a browser always sends the CSRF token: never an empty body
@@ -92,6 +94,11 @@ FORMS = [
     ("sam", lambda w: reverse("plans:milestone_add", args=[w.case.id])),
     ("sam", lambda w: reverse("plans:review_add", args=[w.case.id])),
     ("sam", lambda w: reverse("plans:milestone_handover", args=[w.milestone.id])),
+    ("sam", lambda w: reverse("plans:goal_edit", args=[w.goal.id])),
+    ("sam", lambda w: reverse("plans:goal_outcome", args=[w.goal.id])),
+    ("sam", lambda w: reverse("plans:milestone_edit", args=[w.milestone.id])),
+    ("sam", lambda w: reverse("plans:milestone_redate", args=[w.milestone.id])),
+    ("sam", lambda w: reverse("plans:review_redate", args=[w.review.id])),
     ("sam", lambda w: reverse("cases:case_open")),
     ("sam", lambda w: reverse("cases:person_register")),
     ("sam", lambda w: reverse("cases:assignment_add", args=[w.case.id])),
