@@ -340,6 +340,7 @@ def _undo_view(kind: str) -> Callable[..., HttpResponse]:
 
 def _status_view(kind: str, to: str) -> Callable[..., HttpResponse]:
     cancel = to == "cancelled"
+    change: Callable[..., Any]
     if kind == "milestone":
         change = services.milestone_cancel if cancel else services.milestone_reopen
     else:
