@@ -35,7 +35,8 @@ def owed_reviews() -> QuerySet[Review]:
 def _work(
     professional: Any, *, subject_type: str, kind_label: str, rows: QuerySet[Any], title: Callable[[Any], str]
 ) -> list[WorkItem]:
-    """My work's lines for one kind: rows are (id, title or kind, due, case id, reference, case title)."""
+    """My work's lines for one kind: rows are (id, title or kind, due, case id, reference, case
+    title), optionally followed by the accountable person's given and family names."""
     today = timezone.localdate()
     return [
         WorkItem(
@@ -49,8 +50,9 @@ def _work(
             case_title=case_title,
             link=(CASE_LINK % subject_type).format(case=case_id, id=pk),
             tag=due_tag(due, today),
+            accountable_name=" ".join(names),
         )
-        for pk, label, due, case_id, ref, case_title in rows
+        for pk, label, due, case_id, ref, case_title, *names in rows
     ]
 
 
@@ -92,30 +94,15 @@ def _coordinated(
     title: Callable[[Any], str],
 ) -> list[WorkItem]:
     """Overdue and due-soon items others answer for on the cases I coordinate (one query)."""
-    today = timezone.localdate()
+    soon = timezone.localdate() + timedelta(days=DUE_SOON_DAYS)
     rows = (
-        owed.filter(coordinated_by(professional), **{f"{date_field}__lte": today + timedelta(days=DUE_SOON_DAYS)})
+        owed.filter(coordinated_by(professional), **{f"{date_field}__lte": soon})
         .exclude(accountable=professional)
         .values_list(
             "id", "title" if subject_type == "milestone" else "kind", date_field, *_CASE_COLUMNS, *_COORDINATED_COLUMNS
         )
     )
-    return [
-        WorkItem(
-            subject_type=subject_type,
-            kind_label=kind_label,
-            id=pk,
-            title=title(label),
-            due=due,
-            case_id=case_id,
-            case_reference=ref,
-            case_title=case_title,
-            link=(CASE_LINK % subject_type).format(case=case_id, id=pk),
-            tag=due_tag(due, today),
-            accountable_name=f"{given} {family}",
-        )
-        for pk, label, due, case_id, ref, case_title, given, family in rows
-    ]
+    return _work(professional, subject_type=subject_type, kind_label=kind_label, rows=rows, title=title)
 
 
 def _review_kind(kind: str) -> str:

@@ -139,7 +139,7 @@ def goal_add(request: HttpRequest, case_id: str) -> HttpResponse:
     form = GoalForm(request.POST or None)
     return form_page(
         request,
-        template="plans/goal_add.html",
+        template="plans/goal_form.html",
         form=form,
         access=access,
         save=lambda d: services.goal_add(case=access.case, actor=request.user, **d),
@@ -294,8 +294,22 @@ def _name(item: Milestone | Review) -> str:
 _UNDO = f"You can undo this for {services.UNDO_HOURS} hours from the case page."
 
 
-def _complete_view(kind: str) -> Callable[..., HttpResponse]:
-    complete = services.milestone_complete if kind == "milestone" else services.review_complete
+Item = Milestone | Review
+
+
+def _confirm_view(
+    kind: str,
+    *,
+    act: str,
+    allowed: Callable[[CaseAccess, Item], bool],
+    question: str,
+    explain: Callable[[Item], str],
+    button: str,
+    success: str,
+) -> Callable[..., HttpResponse]:
+    """A confirmed action on a milestone or review: `act` names the service of plans.services
+    (`<kind>_<act>`, looked up when the request comes); `allowed` the right the page checks
+    before asking."""
 
     @login_required
     @require_http_methods(["GET", "POST"])
@@ -305,80 +319,78 @@ def _complete_view(kind: str) -> Callable[..., HttpResponse]:
             request,
             access=access,
             item=item,
-            allowed=services.item_may_complete(access=access, item=item),
-            question=f"Mark this {kind} complete?",
-            explain=f"{_name(item)}. {_UNDO}",
-            button="Yes, mark it complete",
-            act=lambda: complete(**{kind: item, "actor": request.user}),
-            success=f"Marked complete. {_UNDO}",
+            allowed=allowed(access, item),
+            question=question,
+            explain=explain(item),
+            button=button,
+            act=lambda: getattr(services, f"{kind}_{act}")(**{kind: item, "actor": request.user}),
+            success=success,
         )
 
     return view
 
 
-def _undo_view(kind: str) -> Callable[..., HttpResponse]:
-    undo = services.milestone_complete_undo if kind == "milestone" else services.review_complete_undo
-
-    @login_required
-    @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, item_id: str) -> HttpResponse:
-        item, access = _item(kind, request, item_id)
-        return _confirm(
-            request,
-            access=access,
-            item=item,
-            allowed=services.item_completion_may_undo(access=access, item=item),
-            question=f"Undo marking this {kind} complete?",
-            explain=f"{_name(item)}. It will be open again, with its reminders.",
-            button="Yes, undo it",
-            act=lambda: undo(**{kind: item, "actor": request.user}),
-            success="Completion undone: it is open again.",
-        )
-
-    return view
+def _completing(kind: str) -> Callable[..., HttpResponse]:
+    return _confirm_view(
+        kind,
+        act="complete",
+        allowed=lambda access, item: services.item_may_complete(access=access, item=item),
+        question=f"Mark this {kind} complete?",
+        explain=lambda item: f"{_name(item)}. {_UNDO}",
+        button="Yes, mark it complete",
+        success=f"Marked complete. {_UNDO}",
+    )
 
 
-def _status_view(kind: str, to: str) -> Callable[..., HttpResponse]:
-    cancel = to == "cancelled"
-    change: Callable[..., Any]
-    if kind == "milestone":
-        change = services.milestone_cancel if cancel else services.milestone_reopen
-    else:
-        change = services.review_cancel if cancel else services.review_reopen
-
-    @login_required
-    @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, item_id: str) -> HttpResponse:
-        item, access = _item(kind, request, item_id)
-        actions = services.item_actions(access=access, item=item)
-        return _confirm(
-            request,
-            access=access,
-            item=item,
-            allowed=actions.cancel if cancel else actions.reopen,
-            question=f"{'Cancel' if cancel else 'Reopen'} this {kind}?",
-            explain=(
-                f"{_name(item)}. It stops counting as work and nobody is reminded of it; "
-                f"{item.accountable.full_name} is told. You can reopen it later."
-                if cancel
-                else f"{_name(item)}. It is open again, with its reminders; {item.accountable.full_name} is told."
-            ),
-            button=f"Yes, {'cancel' if cancel else 'reopen'} it",
-            act=lambda: change(**{kind: item, "actor": request.user}),
-            success="Cancelled." if cancel else "Reopened.",
-        )
-
-    return view
+def _undoing(kind: str) -> Callable[..., HttpResponse]:
+    return _confirm_view(
+        kind,
+        act="complete_undo",
+        allowed=lambda access, item: services.item_completion_may_undo(access=access, item=item),
+        question=f"Undo marking this {kind} complete?",
+        explain=lambda item: f"{_name(item)}. It will be open again, with its reminders.",
+        button="Yes, undo it",
+        success="Completion undone: it is open again.",
+    )
 
 
-milestone_complete = _complete_view("milestone")
-review_complete = _complete_view("review")
-milestone_complete_undo = _undo_view("milestone")
-review_complete_undo = _undo_view("review")
-milestone_cancel = _status_view("milestone", "cancelled")
-review_cancel = _status_view("review", "cancelled")
-milestone_reopen = _status_view("milestone", "open")
-review_reopen = _status_view("review", "open")
+def _cancelling(kind: str) -> Callable[..., HttpResponse]:
+    return _confirm_view(
+        kind,
+        act="cancel",
+        allowed=lambda access, item: services.item_actions(access=access, item=item).cancel,
+        question=f"Cancel this {kind}?",
+        explain=lambda item: (
+            f"{_name(item)}. It stops counting as work and nobody is reminded of it; "
+            f"{item.accountable.full_name} is told. You can reopen it later."
+        ),
+        button="Yes, cancel it",
+        success="Cancelled.",
+    )
+
+
+def _reopening(kind: str) -> Callable[..., HttpResponse]:
+    return _confirm_view(
+        kind,
+        act="reopen",
+        allowed=lambda access, item: services.item_actions(access=access, item=item).reopen,
+        question=f"Reopen this {kind}?",
+        explain=lambda item: (
+            f"{_name(item)}. It is open again, with its reminders; {item.accountable.full_name} is told."
+        ),
+        button="Yes, reopen it",
+        success="Reopened.",
+    )
+
+
+milestone_complete = _completing("milestone")
+review_complete = _completing("review")
+milestone_complete_undo = _undoing("milestone")
+review_complete_undo = _undoing("review")
+milestone_cancel = _cancelling("milestone")
+review_cancel = _cancelling("review")
+milestone_reopen = _reopening("milestone")
+review_reopen = _reopening("review")
 
 
 def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
@@ -454,7 +466,7 @@ def goal_edit(request: HttpRequest, goal_id: str) -> HttpResponse:
     form = GoalForm(request.POST or None, initial={name: getattr(goal, name) for name in fields})
     return form_page(
         request,
-        template="plans/goal_edit.html",
+        template="plans/goal_form.html",
         form=form,
         access=access,
         save=lambda d: services.goal_update(goal=goal, actor=request.user, **d),
