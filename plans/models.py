@@ -37,7 +37,7 @@ class Goal(models.Model):
     target_date = models.DateField()
     plain_summary = models.TextField(help_text="The goal in plain words for the person")
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
-    outcome_note = models.TextField(blank=True, help_text="Why the goal was, or was not, achieved")
+    outcome_note = models.TextField(blank=True, default="", help_text="Why the goal was, or was not, achieved")
     outcome_at = models.DateTimeField(null=True, blank=True)
     outcome_by = models.ForeignKey(Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     history = models.JSONField(default=list, blank=True, help_text=HISTORY_HELP)
