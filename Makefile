@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 LOCK := requirements.lock
 # The stamp is named after the lock's contents: a changed lock reinstalls, nothing else does.
 STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) | cut -c1-16)
-APPS := audit agencies accountability cases plans sharing portal workspace coordination
+APPS := audit agencies accountability cases plans sharing meetings portal workspace coordination
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
 
 .PHONY: help install lock run test lint bench e2e-deps

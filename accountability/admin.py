@@ -31,7 +31,8 @@ class ReminderAdmin(ReadOnlyAdmin):
         "attempts",
         "last_error",
     )
-    list_filter = ("email_status", "kind", "subject_type", "due_date")
+    # sent_at empty = still in the outbox (not yet delivered in-app): what waits after a broker outage.
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), "email_status", "kind", "subject_type", "due_date")
     search_fields = ("case_reference", "=recipient", "=subject_id")
     date_hierarchy = "created_at"
 

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from accountability.registry import DueItem, label_of
+from accountability.registry import CalendarEvent, DueItem, label_of
 
 
-def calendar_feed(*, items: list[DueItem], owner_id: str) -> bytes:
+def calendar_feed(*, items: list[DueItem], owner_id: str, events: list[CalendarEvent] | None = None) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//JoinedUp//Reminders//EN")
     cal.add("version", "2.0")
@@ -31,6 +31,19 @@ def calendar_feed(*, items: list[DueItem], owner_id: str) -> bytes:
         event.add("dtstart", item.due_date)
         event.add("dtend", item.due_date + datetime.timedelta(days=1))
         event.add("dtstamp", stamp)
+        event.add("url", url)
+        event.add("description", f"Open in JoinedUp: {url}")
+        cal.add_component(event)
+    for timed in events or []:
+        event = Event()
+        url = f"{settings.SITE_URL}{timed.link}"
+        event.add("uid", timed.uid)
+        event.add("summary", timed.summary)
+        event.add("dtstart", timed.starts_at)
+        event.add("dtend", timed.ends_at)
+        event.add("dtstamp", stamp)
+        event.add("sequence", timed.sequence)
+        event.add("status", "CANCELLED" if timed.cancelled else "CONFIRMED")
         event.add("url", url)
         event.add("description", f"Open in JoinedUp: {url}")
         cal.add_component(event)

@@ -23,6 +23,7 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     ESCALATION = "escalation", "Escalation: overdue by 3 days or more"
     HANDOVER = "handover", "Handed over to you"  # a notice, queued by the handover's transaction
+    INVITED = "invited", "Invited to a meeting"  # a notice, in-app only (the iTIP e-mail is the invitation)
     # Notices queued by the transaction of the change they tell about (notice_queue, the outbox).
     ADDED_TO_TEAM = "added_to_team", "Added to a case team"
     ITEM_CHANGED = "item_changed", "Changed by someone else"

@@ -17,7 +17,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import CharField, F, Q, QuerySet, UUIDField, Value
@@ -290,6 +290,34 @@ def titles_for(viewer: Any, keys: list[tuple[str, uuid.UUID]]) -> dict[tuple[str
         for subject_id, title in source.titles(viewer, ids).items():
             titles[(subject_type, subject_id)] = title
     return titles
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """A timed event of the calendar feed (a meeting): identifiers, times and a link only."""
+
+    uid: str
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    link: str
+    sequence: int = 0
+    cancelled: bool = False
+
+
+_calendar_sources: list[Callable[[uuid.UUID], list[CalendarEvent]]] = []
+
+
+def register_calendar_source(events: Callable[[uuid.UUID], list[CalendarEvent]]) -> None:
+    """Called from an AppConfig.ready(): `events(professional_id)` gives that professional's
+    timed events (meetings). Registering the same function again is a no-op."""
+    if events not in _calendar_sources:
+        _calendar_sources.append(events)
+
+
+def calendar_events_for(professional_id: uuid.UUID) -> list[CalendarEvent]:
+    events = [event for source in _calendar_sources for event in source(professional_id)]
+    return sorted(events, key=lambda e: (e.starts_at, e.uid))
 
 
 def before_scan() -> None:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from accountability import registry
 from accountability.models import Notification, ReminderKind, ReminderSettings
-from accountability.registry import DueItem, WorkItem
+from accountability.registry import CalendarEvent, DueItem, WorkItem
 from accountability.words import KIND_PHRASE
 from agencies.models import Professional
 
@@ -21,6 +21,11 @@ from agencies.models import Professional
 def accountable_items_for(*, professional: Professional) -> list[DueItem]:
     """Every owed item of every registered kind this professional answers for (the calendar feed)."""
     return registry.accountable_items(professional.id)
+
+
+def calendar_events_for(*, professional: Professional) -> list[CalendarEvent]:
+    """Timed events of every registered calendar source (meetings I am invited to)."""
+    return registry.calendar_events_for(professional.id)
 
 
 def work_items_for(*, professional: Professional) -> list[WorkItem]:

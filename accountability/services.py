@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accountability import registry
 from accountability.models import (
@@ -65,6 +66,7 @@ class DeliveryResult:
     email_failed: int = 0  # failed after the last attempt: visible to admins
     inapp_seconds: float = 0.0
     email_seconds: float = 0.0
+    enqueued: int = 0  # delivery messages sent for a backlog (notices_deliver with fan_out)
 
 
 # Days until due -> the reminder the accountable professional gets that day.
@@ -315,16 +317,23 @@ def notices_for_new_holder(
         notice_queue(kind=missed, **common)
 
 
-def notices_deliver(*, limit: int | None = None) -> DeliveryResult:
-    """Deliver what waits in the outbox (notices, and reminders whose delivery message was lost),
-    oldest first, up to `limit` rows (REMINDER_BATCH_SIZE). Runs in the worker; safe to run twice."""
+def notices_deliver(*, limit: int | None = None, fan_out: bool = False) -> DeliveryResult:
+    """Deliver what waits in the outbox, oldest first, up to `limit` rows (REMINDER_BATCH_SIZE):
+    notices, reminders whose delivery message was lost, and e-mails whose turn has come (a retry
+    after back-off, or one whose worker died between the in-app claim and the e-mail: the
+    redelivered message of this task would not name it again). The same sweep as every scan's
+    (reminder_ids_to_deliver). Runs in the worker; safe to run twice.
+
+    With `fan_out` (the beat task), a backlog larger than one batch (after the broker was away, the
+    delivery messages of a scan that ran meanwhile were never sent) goes out as delivery messages
+    for every worker process to share, instead of one batch per tick; `result.enqueued` says how
+    many. A message sent twice (the next tick, before the first is done) finds the rows claimed."""
     limit = limit or settings.REMINDER_BATCH_SIZE
-    ids = list(
-        Reminder.objects.filter(sent_at=None, cancelled_at=None)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return reminders_deliver(ids=ids)
+    ids = reminder_ids_to_deliver()  # by id: oldest first
+    enqueued = reminders_enqueue_delivery(ids[limit:]) if fan_out and len(ids) > limit else 0
+    result = reminders_deliver(ids=ids[:limit])
+    result.enqueued = enqueued
+    return result
 
 
 def reminder_ids_to_deliver(*, now: datetime | None = None) -> list[int]:
@@ -347,12 +356,26 @@ def reminder_batches(ids: list[int]) -> list[list[int]]:
 
 def reminders_enqueue_delivery(ids: list[int]) -> int:
     """Send one Celery message per batch of up to REMINDER_BATCH_SIZE ids, after commit."""
-    from accountability.tasks import deliver_batch  # tasks import services; import here to avoid a cycle
-
     batches = reminder_batches(ids)
     for batch in batches:
-        transaction.on_commit(partial(deliver_batch.delay, batch))
+        transaction.on_commit(partial(_enqueue_batch, batch))
     return len(batches)
+
+
+def _enqueue_batch(batch: list[int]) -> None:
+    """One delivery message. The rows are committed before it is sent, so a broker that does not
+    answer loses nothing: they wait in the outbox for notices_deliver or the next scan (decision
+    0018). The scan that wrote them still succeeds; the log says what was not sent."""
+    from accountability.tasks import deliver_batch  # tasks import services; import here to avoid a cycle
+
+    try:
+        deliver_batch.delay(batch)
+    except KombuOperationalError as exc:
+        logger.warning(
+            "delivery of %s reminders not enqueued (broker unavailable: %s); the outbox delivers them",
+            len(batch),
+            type(exc).__name__,
+        )
 
 
 def _delivery_delay() -> None:
@@ -407,6 +430,8 @@ def _claim_and_notify(chunk: list[int]) -> tuple[int, int]:
     by_status: dict[str, list[Reminder]] = {}
     for r in live:
         status = _EMAIL_STATUS_FOR.get(preferences.get(r.recipient, ReminderDelivery.EACH), EmailStatus.SKIPPED)
+        if r.kind in IN_APP_ONLY_KINDS:
+            status = EmailStatus.SKIPPED
         by_status.setdefault(status, []).append(r)
     for status, group in by_status.items():
         # The claim: only rows still unsent are taken. Under the row locks above
@@ -445,6 +470,11 @@ def _absolute(link: str) -> str:
 
 def _item_label(subject_type: str, count: int = 1) -> str:
     return registry.label_of(subject_type, count)
+
+
+# Notices shown in-app only: their e-mail is sent by the app that owns them (meetings sends the
+# iTIP invitation itself), so the recipient is not e-mailed twice.
+IN_APP_ONLY_KINDS = {ReminderKind.INVITED.value}
 
 
 def reminder_email_content(reminder: Reminder) -> tuple[str, str]:

@@ -75,7 +75,13 @@ def reminders_scan() -> dict[str, int | str]:
     acks_late=True, reject_on_worker_lost=True, autoretry_for=DATABASE_FAULTS, retry_backoff=True, max_retries=5
 )
 def notices_deliver() -> dict[str, int]:
-    """The outbox (beat, every NOTICE_DELIVERY_SECONDS): notices written by requests' transactions.
+    """The outbox (beat, every NOTICE_DELIVERY_SECONDS): notices written by requests' transactions,
+    and a backlog of more than one batch fanned out to every worker process as delivery messages.
     E-mails that fail are retried by the scan's sweep with back-off, as for reminders."""
-    result = _notices_deliver()
-    return {"delivered": result.delivered, "cancelled": result.cancelled, "emailed": result.emailed}
+    result = _notices_deliver(fan_out=True)
+    return {
+        "delivered": result.delivered,
+        "cancelled": result.cancelled,
+        "emailed": result.emailed,
+        "enqueued": result.enqueued,
+    }

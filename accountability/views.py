@@ -112,7 +112,11 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
     me = selectors.professional_by_calendar_token(token=token)
     if me is None:
         raise Http404("No such calendar.")
-    body = calendar_feed(items=selectors.accountable_items_for(professional=me), owner_id=str(me.id))
+    body = calendar_feed(
+        items=selectors.accountable_items_for(professional=me),
+        owner_id=str(me.id),
+        events=selectors.calendar_events_for(professional=me),
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="joinedup.ics"'

@@ -17,4 +17,5 @@ KIND_PHRASE = {
     ReminderKind.ITEM_CANCELLED: "you were accountable for has been cancelled",
     ReminderKind.ITEM_COMPLETED: "you are accountable for has been marked complete by someone else",
     ReminderKind.ADDED_TO_TEAM: "has you on its team now",
+    ReminderKind.INVITED: "is asked of you for a meeting you are invited to",
 }

@@ -65,7 +65,9 @@ def _free_port() -> int:
 class Server:
     """gunicorn serving the app against `database_url` until `stop()`."""
 
-    def __init__(self, *, database_url: str, workers: int, log_dir: Path) -> None:
+    def __init__(
+        self, *, database_url: str, workers: int, log_dir: Path, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.port = _free_port()
         self.base_url = f"http://{HOST}:{self.port}"
         self.workers = workers
@@ -78,6 +80,7 @@ class Server:
             LOG_LEVEL="WARNING",
             DB_CONN_MAX_AGE="600",
         )
+        env.update(extra_env or {})  # e.g. the mixed-load scenarios' own broker, cache and e-mail folder
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"gunicorn-{self.port}.log"
         self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)

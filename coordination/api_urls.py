@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("plans.api.urls")),
     path("", include("accountability.api.urls")),
     path("", include("sharing.api.urls")),
+    path("", include("meetings.api.urls")),
 ]

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cases",
     "plans",
     "sharing",
+    "meetings",
     "portal",
     "workspace",
 ]
@@ -289,6 +290,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reminders-digest": {
         "task": "accountability.tasks.digests_send",
         "schedule": crontab(hour=int(os.environ.get("REMINDER_DIGEST_HOUR", "7")), minute=0),
+    },
+    "meetings-invitations-send": {
+        "task": "meetings.tasks.invitations_send",
+        "schedule": timedelta(seconds=float(os.environ.get("NOTICE_DELIVERY_SECONDS", "30"))),
     },
     "audit-seal": {"task": "audit.tasks.audit_seal", "schedule": timedelta(minutes=1)},
     "audit-verify": {

@@ -40,6 +40,27 @@ PERSONAL = {
     "sharing:audit_trail": (lambda s: "/audit/", "ivy", "audit.trail.viewed"),
     "sharing:audit_export": (lambda s: "/audit/export.csv", "ivy", "audit.trail.exported"),
     "portal:home": (lambda s: "/portal/", "maya", "portal.plan.viewed"),
+    # meetings: views (sealed until opened), decisions, dissent, minutes, the invitation
+    "api:meeting-detail": (lambda s: f"/api/v1/meetings/{s.meeting.id}/", "sam", "meetings.meeting.viewed"),
+    "api:meeting-my-view": (lambda s: f"/api/v1/meetings/{s.meeting.id}/my-view/", "sam", "meetings.view.viewed"),
+    "api:meeting-decisions": (
+        lambda s: f"/api/v1/meetings/{s.meeting.id}/decisions/",
+        "sam",
+        "meetings.decision.listed",
+    ),
+    "api:meeting-invite": (
+        lambda s: f"/api/v1/meetings/{s.meeting.id}/invite.ics",
+        "nia",
+        "meetings.invitation.viewed",
+    ),
+    "meetings:meeting_detail": (lambda s: f"/meetings/{s.meeting.id}/", "sam", "meetings.meeting.viewed"),
+    "meetings:my_view": (lambda s: f"/meetings/{s.meeting.id}/my-view/", "sam", "meetings.view.viewed"),
+    "meetings:dissent_answer": (
+        lambda s: f"/meetings/dissents/{s.dissent.id}/answer/",
+        "sue",
+        "meetings.dissent.viewed",
+    ),
+    "portal_meetings:meeting": (lambda s: f"/portal/meetings/{s.meeting.id}/", "maya", "portal.meeting.viewed"),
 }
 
 # Patterns that return no personal data on GET (forms, directory data, the caller's own
@@ -72,6 +93,11 @@ NOT_PERSONAL = {
     "workspace:my_work", "workspace:team", "accountability:notification_list",
     "accountability:notification_read_all", "accountability:reminder_settings", "accountability:calendar_reset",
     "accountability:notification_read", "accountability:calendar_feed",
+    # meetings: lists by kind, date and status (no view, decision or minute content); writes;
+    # the pending-view reminder's redirect; the family's list of their meetings' dates
+    "api:case-meetings", "api:meeting-open", "api:meeting-close", "api:dissent-answer",
+    "meetings:meeting_schedule", "meetings:meeting_open", "meetings:meeting_cancel", "meetings:attendance",
+    "meetings:decision_add", "meetings:meeting_close", "meetings:view_due", "portal_meetings:meeting_list",
 }  # fmt: skip
 
 
@@ -104,7 +130,49 @@ def read_world(world):
     consent(world, world.maya, "health", world.social)
     override(world, world.nia, "social_care")
     sharing_services.record_write(case=world.case, category="social_care", text="Visited at home", actor=world.sam.user)
-    return SimpleNamespace(w=world, general=general)
+    meeting, dissent = _a_meeting_with_a_dissent(world)
+    return SimpleNamespace(w=world, general=general, meeting=meeting, dissent=dissent)
+
+
+def _a_meeting_with_a_dissent(world):
+    """A meeting sam chairs, family invited, sam's view given; then a copy opened with a dissent sue answers."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+
+    def at(days, hour):
+        d = timezone.localdate() + datetime.timedelta(days=days)
+        return timezone.make_aware(datetime.datetime(d.year, d.month, d.day, hour))
+
+    def schedule():
+        return meeting_services.meeting_schedule(
+            case=world.case,
+            kind="core_group",
+            starts_at=at(2, 10),
+            ends_at=at(2, 11),
+            location="Room 1",
+            chair=world.sam,
+            note_taker=world.nia,
+            invitees=[world.sue],
+            family_invited=True,
+            views_due_at=at(1, 17),
+            actor=world.sam.user,
+        )
+
+    meeting = schedule()
+    view = {"rating": 5, "worries": "w", "working_well": "ww", "next_steps": "n"}
+    meeting_services.view_give(meeting=meeting, actor=world.sam.user, **view)
+    opened = schedule()
+    meeting_services.meeting_open(meeting=opened, actor=world.sam.user)
+    decision = meeting_services.decision_record(
+        meeting=opened,
+        actor=world.sam.user,
+        text="Decided",
+        dissent=[meeting_services.DissentIn(professional=world.nia, reason="I disagree")],
+    )
+    return meeting, decision.dissents.get()
 
 
 def _client(world, who, api):

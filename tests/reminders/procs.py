@@ -35,6 +35,19 @@ def env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
     return e
 
 
+def broker_env(database_url: str, var_dir: Path, broker_url: str, **extra: str) -> dict[str, str]:
+    """env() on a Redis broker that gives a dead worker's unacknowledged messages back within seconds."""
+    return env(
+        database_url,
+        var_dir,
+        CELERY_BROKER_URL=broker_url,
+        CELERY_VISIBILITY_TIMEOUT="3",
+        CELERY_UNACKED_RESTORE_INTERVAL="1",
+        CELERY_UNACKED_RESTORE_THROTTLE="1",
+        **extra,
+    )
+
+
 def run_all_at_once(commands: list[list[str]], environ: dict[str, str], timeout: float = 120) -> list[tuple[int, str]]:
     """Start every command before waiting for any, so they overlap; (returncode, output) each."""
     procs = [

@@ -40,15 +40,7 @@ def procdb(tmp_path, broker):
 
 @pytest.fixture
 def worker_env(procdb, tmp_path):
-    return procs.env(
-        procdb.url,
-        tmp_path,
-        CELERY_BROKER_URL=REDIS_URL,
-        CELERY_VISIBILITY_TIMEOUT="3",
-        CELERY_UNACKED_RESTORE_INTERVAL="1",
-        CELERY_UNACKED_RESTORE_THROTTLE="1",
-        REMINDER_CLAIM_CHUNK="3",
-    )
+    return procs.broker_env(procdb.url, tmp_path, REDIS_URL, REMINDER_CLAIM_CHUNK="3")
 
 
 @pytest.fixture

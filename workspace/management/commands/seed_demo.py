@@ -21,6 +21,7 @@ from agencies import services as agency_services
 from agencies.models import Agency, Professional
 from cases import services as case_services
 from cases.models import Case
+from meetings.demo import seed_meetings
 from plans import services as plan_services
 from plans.models import Milestone, ReviewKind
 
@@ -107,6 +108,7 @@ class Command(BaseCommand):
             admin = self._admin()
             staff = self._agencies(admin)
             self._families(staff)
+            seed_meetings(staff)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {Agency.objects.count()} agencies, {Professional.objects.count()} professionals, "

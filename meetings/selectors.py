@@ -1,0 +1,356 @@
+"""Every read of meetings/, already filtered for the viewer, and audited where it reads.
+
+The sealed rule (DESIGN invariant 10) lives here: before the chair opens the meeting,
+no selector loads a view's words or rating for anyone but its author; the others get
+only who has given one (`views_given`). After opening, a professional's view is read
+through the sharing policy (its Record, of the view's category), the family's view by
+everyone who sees the meeting; the spread is of the views the viewer may read.
+
+Floor 6. May use: plans, sharing, cases, accountability, agencies, audit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from agencies.selectors import professional_for
+from audit.services import audit_record
+from cases.models import Case, Person
+from cases.selectors import VIEW, CaseAccess, get_case_for, parse_uuid, person_for
+from meetings.models import (
+    CONFERENCE_KINDS,
+    Action,
+    Attendance,
+    Decision,
+    Dissent,
+    Invitee,
+    Meeting,
+    MeetingStatus,
+    MeetingView,
+    NextMeeting,
+)
+from sharing.policy import records_visible_to
+
+WIDE_RANGE = 4  # a spread of 4 or more is flagged for discussion before deciding
+QUORUM_AGENCIES = 3
+
+
+def meeting_get_for(*, user: Any, meeting_id: Any, perm: str = VIEW, request: Any = None) -> tuple[Meeting, CaseAccess]:
+    """The meeting and the viewer's access to its case: 404 when the case is not visible."""
+    meeting = (
+        Meeting.objects.select_related("chair__agency", "note_taker__agency").filter(pk=parse_uuid(meeting_id)).first()
+    )
+    if meeting is None:
+        raise Http404("Not found")
+    access = get_case_for(user=user, case_id=meeting.case_id, perm=perm, request=request)
+    meeting.case = access.case
+    return meeting, access
+
+
+def meeting_for_family(*, user: Any, meeting_id: Any) -> tuple[Meeting, Person]:
+    """The meeting as the family sees it: the person's own portal account, on the meeting's case,
+    with the family invited. Anyone else: 404."""
+    person = person_for(user)
+    pk = parse_uuid(meeting_id)
+    meeting = Meeting.objects.select_related("case").filter(pk=pk, family_invited=True).first()
+    if person is None or meeting is None or not meeting.case.people.filter(pk=person.pk).exists():
+        raise Http404("Not found")
+    return meeting, person
+
+
+def meeting_get_for_author(*, user: Any, meeting_id: Any) -> Meeting:
+    """The meeting for someone who may give a view on it (a professional who sees the case, or the
+    family); who may actually give one is meetings.services.view_author_for's decision."""
+    if professional_for(user) is not None:
+        return meeting_get_for(user=user, meeting_id=meeting_id)[0]
+    return meeting_for_family(user=user, meeting_id=meeting_id)[0]
+
+
+def case_meetings(*, case: Case) -> QuerySet[Meeting]:
+    """The case's meetings (the case was checked by the gate): no view content."""
+    return Meeting.objects.filter(case=case).select_related("chair", "note_taker").order_by("-starts_at", "id")
+
+
+def my_view(*, meeting: Meeting, user: Any, request: Any = None) -> MeetingView | None:
+    """The caller's own view (the one content anyone reads before opening: their own). Audited."""
+    professional = professional_for(user)
+    if professional is not None:
+        view = MeetingView.objects.filter(meeting=meeting, author=professional).first()
+        person_id = None
+    else:
+        view = MeetingView.objects.filter(meeting=meeting, family=True).first()
+        person = person_for(user)
+        person_id = person.pk if person else None
+    if view is not None:
+        audit_record(
+            action="meetings.view.viewed",
+            actor=user,
+            request=request,
+            case=meeting.case_id,
+            person=person_id,
+            subject_type="meeting_view",
+            subject_id=view.id,
+            basis="self" if professional is None else "own_agency",
+            detail={"meeting": str(meeting.id), "own": True},
+        )
+    return view
+
+
+@dataclass
+class ShownView:
+    view: MeetingView
+    agency_id: uuid.UUID | None
+    agency_name: str
+    author_name: str
+    basis: str
+
+
+@dataclass
+class Spread:
+    min: int
+    max: int
+    range: int
+    flagged: bool
+    ratings: list[dict[str, Any]]
+
+
+@dataclass
+class MeetingDetail:
+    meeting: Meeting
+    access: CaseAccess
+    invitees: list[Invitee]
+    views_given: list[uuid.UUID]
+    family_view_given: bool
+    views: list[ShownView] = field(default_factory=list)
+    spread: Spread | None = None
+    quorate: bool | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    next_meetings: list[NextMeeting] = field(default_factory=list)
+
+    @property
+    def sealed(self) -> bool:
+        return self.meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED)
+
+    @property
+    def pending(self) -> list[Invitee]:
+        return [i for i in self.invitees if i.view_given_at is None]
+
+
+def _spread(views: list[ShownView]) -> Spread | None:
+    if not views:
+        return None
+    ratings = [v.view.rating for v in views]
+    low, high = min(ratings), max(ratings)
+    return Spread(
+        min=low,
+        max=high,
+        range=high - low,
+        flagged=high - low >= WIDE_RANGE,
+        ratings=[
+            {"agency": v.agency_id, "agency_name": v.agency_name, "family": v.view.family, "rating": v.view.rating}
+            for v in views
+        ],
+    )
+
+
+def quorate(*, meeting: Meeting, invitees: list[Invitee]) -> bool | None:
+    """Initial and review conferences: at least three agencies present. Other kinds: None."""
+    if meeting.kind not in CONFERENCE_KINDS:
+        return None
+    agencies = {i.professional.agency_id for i in invitees if i.attendance == Attendance.PRESENT}
+    return len(agencies) >= QUORUM_AGENCIES
+
+
+def _revealed_views(meeting: Meeting, access: CaseAccess) -> list[ShownView]:
+    """After opening: the family's view first, then every professional view whose Record the
+    sharing policy lets the viewer read (the policy's own predicate, one query)."""
+    views = list(
+        MeetingView.objects.filter(meeting=meeting)
+        .select_related("author__agency")
+        .order_by("-family", "created_at", "id")
+    )
+    record_ids = [v.record_id for v in views if v.record_id is not None]
+    bases = (
+        dict(
+            records_visible_to(access.professional, case=access.case)
+            .filter(pk__in=record_ids)
+            .values_list("pk", "basis")  # type: ignore[misc]  # an annotation of the policy
+        )
+        if record_ids
+        else {}
+    )
+    shown = []
+    for v in views:
+        if v.family:
+            shown.append(ShownView(v, None, "Family", "The family", "coordination"))
+        elif v.record_id in bases and v.author is not None:
+            shown.append(ShownView(v, v.author.agency_id, v.author.agency.name, v.author.full_name, bases[v.record_id]))
+    return shown
+
+
+def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> MeetingDetail:
+    """The meeting page and `GET /api/v1/meetings/{id}/`: details, invitees and who has given a view;
+    once opened the views the viewer may read, side by side (the family's first), the spread, the
+    attendance, whether it is quorate, the decisions. A constant number of queries whatever the
+    number of invitees, views or decisions. Audited as `meetings.meeting.viewed` (how many views
+    were shown, never what they say)."""
+    meeting, access = meeting_get_for(user=user, meeting_id=meeting_id, request=request)
+    invitees = list(
+        Invitee.objects.filter(meeting=meeting, removed_at__isnull=True)
+        .select_related("professional__agency")
+        .order_by("professional__family_name", "professional__given_name", "id")
+    )
+    detail = MeetingDetail(
+        meeting=meeting,
+        access=access,
+        invitees=invitees,
+        views_given=[i.professional_id for i in invitees if i.view_given_at is not None],
+        family_view_given=meeting.family_invited and MeetingView.objects.filter(meeting=meeting, family=True).exists(),
+    )
+    if not detail.sealed:
+        detail.views = _revealed_views(meeting, access)
+        detail.spread = _spread(detail.views)
+        detail.quorate = quorate(meeting=meeting, invitees=invitees)
+        detail.decisions = list(
+            Decision.objects.filter(meeting=meeting)
+            .select_related("recorded_by")
+            .prefetch_related(
+                "agreed_by",
+                Prefetch(
+                    "dissents", queryset=Dissent.objects.select_related("professional", "answerer", "answered_by")
+                ),
+                Prefetch("actions", queryset=Action.objects.select_related("milestone__accountable")),
+            )
+            .order_by("created_at", "id")
+        )
+        if meeting.status == MeetingStatus.CLOSED:
+            detail.next_meetings = list(NextMeeting.objects.filter(after=meeting).order_by("due_on"))
+    _audit_read(
+        "meetings.meeting.viewed",
+        meeting,
+        user=user,
+        request=request,
+        detail={"status": meeting.status, "views_shown": len(detail.views)},
+    )
+    return detail
+
+
+def _audit_read(
+    action: str, meeting: Meeting, *, user: Any, request: Any, detail: dict[str, Any] | None = None
+) -> None:
+    """A professional's read of a meeting (its case seen through the gate): counts, never content."""
+    audit_record(
+        action=action,
+        actor=user,
+        request=request,
+        case=meeting.case_id,
+        subject_type="meeting",
+        subject_id=meeting.id,
+        basis="coordination",
+        detail=detail or {},
+    )
+
+
+def decisions_read(*, user: Any, meeting_id: Any, request: Any = None) -> tuple[Meeting, list[Decision]]:
+    """The meeting's decisions (records of category general for the case team). Audited."""
+    meeting, _ = meeting_get_for(user=user, meeting_id=meeting_id, request=request)
+    decisions = list(
+        Decision.objects.filter(meeting=meeting)
+        .prefetch_related("agreed_by", "dissents", "actions")
+        .order_by("created_at", "id")
+    )
+    _audit_read("meetings.decision.listed", meeting, user=user, request=request, detail={"decisions": len(decisions)})
+    return meeting, decisions
+
+
+def invitation_read(*, user: Any, meeting_id: Any, request: Any = None) -> tuple[Meeting, list[str], str]:
+    """What the .ics download carries: the meeting, its invitees' e-mail addresses and the method.
+    Audited as `meetings.invitation.viewed`."""
+    meeting, _ = meeting_get_for(user=user, meeting_id=meeting_id, request=request)
+    emails = list(
+        Invitee.objects.filter(meeting=meeting, removed_at__isnull=True)
+        .exclude(professional__user__email="")
+        .order_by("professional__user__email")
+        .values_list("professional__user__email", flat=True)
+    )
+    _audit_read("meetings.invitation.viewed", meeting, user=user, request=request)
+    method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
+    return meeting, emails, method
+
+
+def dissent_get_for_answerer(*, user: Any, dissent_id: Any) -> Dissent:
+    """A dissent for the professional asked to answer it; anyone else 404."""
+    professional = professional_for(user)
+    dissent = (
+        Dissent.objects.select_related("decision__meeting__case", "professional")
+        .filter(pk=parse_uuid(dissent_id))
+        .first()
+    )
+    if dissent is None or professional is None or dissent.answerer_id != professional.pk:
+        raise Http404("Not found")
+    return dissent
+
+
+def dissent_read(*, user: Any, dissent_id: Any, request: Any = None) -> Dissent:
+    dissent = dissent_get_for_answerer(user=user, dissent_id=dissent_id)
+    audit_record(
+        action="meetings.dissent.viewed",
+        actor=user,
+        request=request,
+        case=dissent.decision.meeting.case_id,
+        subject_type="meeting_dissent",
+        subject_id=dissent.id,
+        basis="coordination",
+    )
+    return dissent
+
+
+def invitee_get_for(*, user: Any, invitee_id: Any) -> Invitee:
+    """My invitation (the pending-view reminder's link): the invited professional only."""
+    professional = professional_for(user)
+    invitee = Invitee.objects.filter(pk=parse_uuid(invitee_id)).first()
+    if invitee is None or professional is None or invitee.professional_id != professional.pk:
+        raise Http404("Not found")
+    return invitee
+
+
+def next_meeting_get(*, case: Case, suggestion_id: Any) -> NextMeeting | None:
+    try:
+        pk = parse_uuid(suggestion_id)
+    except Http404:
+        return None
+    return NextMeeting.objects.filter(pk=pk, case=case).first()
+
+
+def family_meetings(*, person: Person) -> QuerySet[Meeting]:
+    """The meetings the family is invited to on the person's cases: no professional content."""
+    return (
+        Meeting.objects.filter(case__people=person, family_invited=True)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("-starts_at", "id")
+    )
+
+
+def family_meeting_read(
+    *, user: Any, meeting_id: Any, request: Any = None
+) -> tuple[Meeting, Person, MeetingView | None]:
+    """The family's page of a meeting: times, their own view, and after closing the plain summary.
+    Audited (basis self)."""
+    meeting, person = meeting_for_family(user=user, meeting_id=meeting_id)
+    audit_record(
+        action="portal.meeting.viewed",
+        actor=user,
+        request=request,
+        case=meeting.case_id,
+        person=person.pk,
+        subject_type="meeting",
+        subject_id=meeting.id,
+        basis="self" if person.user_id == getattr(user, "pk", None) else "",
+    )
+    view = MeetingView.objects.filter(meeting=meeting, family=True).first()
+    return meeting, person, view
