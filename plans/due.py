@@ -8,11 +8,11 @@ reminder scan, escalation, the claim-time check, My work and the calendar feed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from accountability.registry import DueSource, WorkItem
@@ -33,7 +33,7 @@ def owed_reviews() -> QuerySet[Review]:
 
 
 def _work(
-    professional: Any, *, subject_type: str, kind_label: str, rows: QuerySet[Any], title: Callable[[Any], str]
+    professional: Any, *, subject_type: str, kind_label: str, rows: Iterable[Any], title: Callable[[Any], str]
 ) -> list[WorkItem]:
     """My work's lines for one kind: rows are (id, title or kind, due, case id, reference, case
     title), optionally followed by the accountable person's given and family names."""
@@ -84,51 +84,37 @@ def coordinated_by(professional: Any) -> Q:
 _COORDINATED_COLUMNS = ("accountable__given_name", "accountable__family_name")
 
 
-def _coordinated(
-    professional: Any,
-    *,
-    owed: QuerySet[Any],
-    date_field: str,
-    subject_type: str,
-    kind_label: str,
-    title: Callable[[Any], str],
-) -> list[WorkItem]:
-    """Overdue and due-soon items others answer for on the cases I coordinate (one query)."""
+def plan_coordinated(professional: Any) -> list[WorkItem]:
+    """Overdue and due-soon milestones and reviews others answer for on the cases I coordinate:
+    one query for both kinds (a UNION), so My work stays within its query budget (decision 0006).
+    Registered on MILESTONES only; it serves the REVIEWS source too."""
     soon = timezone.localdate() + timedelta(days=DUE_SOON_DAYS)
-    rows = (
-        owed.filter(coordinated_by(professional), **{f"{date_field}__lte": soon})
-        .exclude(accountable=professional)
-        .values_list(
-            "id", "title" if subject_type == "milestone" else "kind", date_field, *_CASE_COLUMNS, *_COORDINATED_COLUMNS
+    columns = (*_CASE_COLUMNS, *_COORDINATED_COLUMNS, "work_kind")
+
+    def mine(owed: QuerySet[Any], kind: str, label: str, date_field: str) -> QuerySet[Any]:
+        return (
+            owed.filter(coordinated_by(professional), **{f"{date_field}__lte": soon})
+            .exclude(accountable=professional)
+            .annotate(work_kind=Value(kind, output_field=CharField()))
+            .values_list("id", label, date_field, *columns)
+            .order_by()
         )
-    )
-    return _work(professional, subject_type=subject_type, kind_label=kind_label, rows=rows, title=title)
+
+    rows = (
+        mine(owed_milestones(), "milestone", "title", "due_date")
+        .union(mine(owed_reviews(), "review", "kind", "scheduled_for"), all=True)
+        .order_by()
+    )  # sorted by the registry; no model ordering on a UNION
+    by_kind: dict[str, list[Any]] = {"milestone": [], "review": []}
+    for *row, kind in rows:
+        by_kind[kind].append(row)
+    items = _work(professional, subject_type="milestone", kind_label="Milestone", rows=by_kind["milestone"], title=str)
+    items += _work(professional, subject_type="review", kind_label="Review", rows=by_kind["review"], title=_review_kind)
+    return items
 
 
 def _review_kind(kind: str) -> str:
     return str(dict(Review._meta.get_field("kind").choices or []).get(kind, kind))
-
-
-def milestone_coordinated(professional: Any) -> list[WorkItem]:
-    return _coordinated(
-        professional,
-        owed=owed_milestones(),
-        date_field="due_date",
-        subject_type="milestone",
-        kind_label="Milestone",
-        title=str,
-    )
-
-
-def review_coordinated(professional: Any) -> list[WorkItem]:
-    return _coordinated(
-        professional,
-        owed=owed_reviews(),
-        date_field="scheduled_for",
-        subject_type="review",
-        kind_label="Review",
-        title=_review_kind,
-    )
 
 
 def milestone_titles(viewer: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -152,7 +138,7 @@ MILESTONES = DueSource(
     link=CASE_LINK % "milestone",
     work_items=milestone_work,
     case_lead_field="case__lead_professional_id",
-    coordinated_items=milestone_coordinated,
+    coordinated_items=plan_coordinated,
     titles=milestone_titles,
 )
 REVIEWS = DueSource(
@@ -164,6 +150,5 @@ REVIEWS = DueSource(
     link=CASE_LINK % "review",
     work_items=review_work,
     case_lead_field="case__lead_professional_id",
-    coordinated_items=review_coordinated,
     titles=review_titles,
 )

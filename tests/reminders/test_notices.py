@@ -134,3 +134,15 @@ def test_escalation_rows_are_written_once_per_recipient_whichever_way_the_scan_r
         run_scan(due + D(days=5))
     escalations = Reminder.objects.filter(kind="escalation")
     assert sorted(escalations.values_list("recipient", flat=True)) == sorted([world.hal.id, world.sam.id])
+
+
+def test_reviews_show_on_my_cases_beside_milestones(world, client):
+    from plans.models import Review
+
+    Review.objects.filter(pk=world.review.pk).update(scheduled_for=timezone.localdate() - D(days=1))
+    _due_in(world, 3)
+    client.force_login(world.sam.user)
+    body = client.get(reverse("workspace:my_work")).content.decode()
+    section = body[body.index('id="on-my-cases-heading"') :]
+    assert "Case review" in section and world.sue.full_name in section  # sue's review, a day late
+    assert world.milestone.title in section and "1 overdue" in section
