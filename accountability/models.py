@@ -17,7 +17,7 @@ from agencies.models import Professional
 
 
 class ReminderKind(models.TextChoices):
-    UPCOMING = "upcoming", "Due in 7 days"
+    UPCOMING = "upcoming", "Due within 7 days"
     DUE_TOMORROW = "due_tomorrow", "Due tomorrow"
     DUE_TODAY = "due_today", "Due today"
     OVERDUE = "overdue", "Overdue"
@@ -25,6 +25,16 @@ class ReminderKind(models.TextChoices):
     HANDOVER = "handover", "Handed over to you"  # a notice, queued by the handover's transaction
     INVITED = "invited", "Invited to a meeting"  # a notice, in-app only (the iTIP e-mail is the invitation)
     MESSAGE = "message", "A message from the person"  # a notice, queued with the person's message
+    # Notices queued by the transaction of the change they tell about (notice_queue, the outbox).
+    ADDED_TO_TEAM = "added_to_team", "Added to a case team"
+    ITEM_CHANGED = "item_changed", "Changed by someone else"
+    ITEM_CANCELLED = "item_cancelled", "Cancelled by someone else"
+    ITEM_COMPLETED = "item_completed", "Marked complete by someone else"
+
+
+# Notices about an item that is, by then, no longer owed (or about no due item at all): delivered
+# without the claim-time "still due" check, which would otherwise cancel them.
+NOTICES_OF_AN_END = frozenset({ReminderKind.ITEM_CANCELLED, ReminderKind.ITEM_COMPLETED, ReminderKind.ADDED_TO_TEAM})
 
 
 class EmailStatus(models.TextChoices):

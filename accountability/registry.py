@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, UUIDField, Value
 from django.db.models.functions import Cast, Concat
 
 _PLACEHOLDER = re.compile(r"\{(case|id)\}")
@@ -38,6 +38,7 @@ class DueItem:
     case: uuid.UUID | None
     case_reference: str
     link: str
+    case_lead: uuid.UUID | None = None  # escalated to as well as the team lead (sources that name one)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class WorkItem:
     case_title: str
     link: str
     tag: str = ""  # overdue / due_soon / later
+    accountable_name: str = ""  # who answers for it (lines of items on cases I coordinate)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,12 @@ class DueSource:
     `link` is the path of an item, with `{case}` and `{id}` filled in from its row. `work_items`
     (optional) gives My work's lines for a professional; `before_scan` (optional) runs
     at the start of every scan. `on_case_team`: the accountable person must be on the
-    case team, so they cannot leave it while they hold one."""
+    case team, so they cannot leave it while they hold one. `case_lead_field` (optional)
+    names the case's lead professional, who is escalated to as well as the accountable
+    person's team lead. `coordinated_items` (optional) gives the overdue and due-soon items
+    of others on the cases a professional coordinates (My work's "On my cases", the Team
+    page). `titles` (optional) answers, for a viewer and some item ids, the plain titles
+    of those the viewer may see (the wording of notifications)."""
 
     subject_type: str
     label: str
@@ -79,6 +86,9 @@ class DueSource:
     work_items: Callable[[Any], list[WorkItem]] | None = None
     before_scan: Callable[[], Any] | None = None
     on_case_team: bool = True
+    case_lead_field: str | None = None
+    coordinated_items: Callable[[Any], list[WorkItem]] | None = None
+    titles: Callable[[Any, list[uuid.UUID]], dict[uuid.UUID, str]] | None = None
 
     def item_link(self, *, case_id: Any, subject_id: Any) -> str:
         return self.link.format(case=case_id, id=subject_id)
@@ -96,6 +106,12 @@ class DueSource:
 
     def accountable_column(self) -> str:
         return f"{self.accountable_field}_id"
+
+    def case_lead_expression(self) -> Any:
+        """The case lead's id column, or NULL for sources that escalate to the team lead only."""
+        if self.case_lead_field is None:
+            return Cast(Value(None), output_field=UUIDField())  # typed, so the scan's SQL compares it
+        return F(self.case_lead_field)
 
 
 _sources: dict[str, DueSource] = {}
@@ -127,7 +143,7 @@ def due_date_filter(field_name: str, *, exact: list[date], window: tuple[date, d
 def due_rows_sql(*, exact: list[date], window: tuple[date, date]) -> list[tuple[str, Any]]:
     """Per source, the SQL of its due rows with columns in DUE_SOURCE_COLUMNS order
     (subject_type, subject_id, due_date, accountable, team_lead, case_id,
-    case_reference, link), for the set-based insert."""
+    case_reference, link, case_lead), for the set-based insert."""
     statements = []
     for source in _sources.values():
         acc = source.accountable_field
@@ -137,6 +153,7 @@ def due_rows_sql(*, exact: list[date], window: tuple[date, date]) -> list[tuple[
             .annotate(
                 reminder_subject_type=Value(source.subject_type, CharField()),
                 reminder_link=source.link_expression(),
+                reminder_case_lead=source.case_lead_expression(),
             )
             .values_list(
                 "reminder_subject_type",
@@ -147,6 +164,7 @@ def due_rows_sql(*, exact: list[date], window: tuple[date, date]) -> list[tuple[
                 source.case_field,
                 source.case_reference_field,
                 "reminder_link",
+                "reminder_case_lead",
             )
             .order_by()
         )
@@ -161,6 +179,7 @@ def due_rows(*, exact: list[date], window: tuple[date, date]) -> Iterator[DueIte
         rows = (
             source.owed()
             .filter(due_date_filter(source.date_field, exact=exact, window=window))
+            .annotate(reminder_case_lead=source.case_lead_expression())
             .values_list(
                 "id",
                 source.date_field,
@@ -168,10 +187,11 @@ def due_rows(*, exact: list[date], window: tuple[date, date]) -> Iterator[DueIte
                 f"{acc}__team__lead_id",
                 source.case_field,
                 source.case_reference_field,
+                "reminder_case_lead",
             )
             .order_by()
         )
-        for subject_id, due, accountable, lead, case_id, reference in rows.iterator(chunk_size=5000):
+        for subject_id, due, accountable, lead, case_id, reference, case_lead in rows.iterator(chunk_size=5000):
             yield DueItem(
                 subject_type=source.subject_type,
                 subject_id=subject_id,
@@ -181,6 +201,7 @@ def due_rows(*, exact: list[date], window: tuple[date, date]) -> Iterator[DueIte
                 case=case_id,
                 case_reference=reference,
                 link=source.item_link(case_id=case_id, subject_id=subject_id),
+                case_lead=case_lead,
             )
 
 
@@ -240,6 +261,35 @@ def work_items_for(professional: Any) -> list[WorkItem]:
     items = [item for source in _sources.values() if source.work_items for item in source.work_items(professional)]
     items.sort(key=lambda i: (i.due, i.subject_type, i.title))
     return items
+
+
+def coordinated_items_for(professional: Any) -> list[WorkItem]:
+    """My work's "On my cases": every registered kind's overdue and due-soon items that others
+    answer for on the cases I coordinate, soonest first."""
+    items = [
+        item
+        for source in _sources.values()
+        if source.coordinated_items
+        for item in source.coordinated_items(professional)
+    ]
+    items.sort(key=lambda i: (i.due, i.subject_type, i.title))
+    return items
+
+
+def titles_for(viewer: Any, keys: list[tuple[str, uuid.UUID]]) -> dict[tuple[str, uuid.UUID], str]:
+    """The plain titles of these (subject_type, id) items that the viewer may see, one query
+    per kind; items of kinds without titles, or not visible to the viewer, are left out."""
+    by_type: dict[str, list[uuid.UUID]] = {}
+    for subject_type, subject_id in keys:
+        by_type.setdefault(subject_type, []).append(subject_id)
+    titles: dict[tuple[str, uuid.UUID], str] = {}
+    for subject_type, ids in by_type.items():
+        source = _sources.get(subject_type)
+        if source is None or source.titles is None:
+            continue
+        for subject_id, title in source.titles(viewer, ids).items():
+            titles[(subject_type, subject_id)] = title
+    return titles
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,15 @@ Floor 3. May use: agencies, audit."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from accountability import registry
 from accountability.models import Notification, ReminderKind, ReminderSettings
 from accountability.registry import CalendarEvent, DueItem, WorkItem
+from accountability.words import KIND_PHRASE
 from agencies.models import Professional
 
 
@@ -28,6 +31,39 @@ def calendar_events_for(*, professional: Professional) -> list[CalendarEvent]:
 def work_items_for(*, professional: Professional) -> list[WorkItem]:
     """My work: the open items of every registered kind I answer for, soonest first."""
     return registry.work_items_for(professional)
+
+
+def coordinated_items_for(*, professional: Professional) -> list[WorkItem]:
+    """My work's "On my cases" and the Team page: overdue and due-soon items others answer for
+    on the cases I coordinate (lead professional, or team lead on the case team)."""
+    return registry.coordinated_items_for(professional)
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    """A notification in words: `what` is the kind of item and, where the reader may see it,
+    its plain title ("Milestone “Benefits advice”"); `says` what happened to it."""
+
+    notification: Notification
+    what: str
+    says: str
+
+
+def notification_rows(*, professional: Professional, notifications: Iterable[Notification]) -> list[NotificationRow]:
+    """Word notifications for their reader. Titles come from the item's own app (the registry),
+    only for items on cases the reader may see now; one query per kind of item on the page."""
+    notifications = list(notifications)
+    titles = registry.titles_for(professional, [(n.subject_type, n.subject_id) for n in notifications])
+    rows = []
+    for n in notifications:
+        label = registry.label_of(n.subject_type).capitalize()
+        title = titles.get((n.subject_type, n.subject_id))
+        what = f"{label} “{title}”" if title else label
+        says = KIND_PHRASE.get(ReminderKind(n.kind), "needs attention") if n.kind in ReminderKind.values else ""
+        if n.kind == ReminderKind.ADDED_TO_TEAM:
+            what, says = f"Case {n.case_reference}", "has you on its team now"
+        rows.append(NotificationRow(notification=n, what=what, says=says))
+    return rows
 
 
 def open_items_held_on_case(*, professional_id: uuid.UUID, case_id: uuid.UUID) -> int:

@@ -24,6 +24,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accountability import registry
 from accountability.models import (
+    NOTICES_OF_AN_END,
     Digest,
     EmailStatus,
     Notification,
@@ -33,6 +34,7 @@ from accountability.models import (
     ReminderSettings,
 )
 from accountability.registry import DueItem
+from accountability.words import KIND_PHRASE as _KIND_PHRASE
 from agencies.models import Professional
 from audit.services import audit_record
 
@@ -122,6 +124,15 @@ def _reminder_columns() -> list[str]:
     return [connection.ops.quote_name(str(fields[name].column)) for name in _REMINDER_KEY_COLUMNS]
 
 
+def _recipients(item: DueItem, kind: str) -> list[uuid.UUID]:
+    """Who a reminder of this kind goes to: the accountable person; an escalation goes to their
+    team lead and to the case's lead professional (each once, never to the accountable person)."""
+    if kind != ReminderKind.ESCALATION:
+        return [item.accountable]
+    leads = [item.team_lead, item.case_lead]
+    return [p for i, p in enumerate(leads) if p is not None and p != item.accountable and p not in leads[:i]]
+
+
 @transaction.atomic
 def reminders_create_for_due(*, items: Iterable[DueItem], today: date) -> int:
     """Create the reminder rows the due items earn today, before anything is sent.
@@ -132,25 +143,20 @@ def reminders_create_for_due(*, items: Iterable[DueItem], today: date) -> int:
     rows: list[tuple[Any, ...]] = []
     for item in items:
         for kind in reminder_kinds_for(due_date=item.due_date, today=today):
-            if kind == ReminderKind.ESCALATION:
-                if item.team_lead is None or item.team_lead == item.accountable:
-                    continue
-                recipient = item.team_lead
-            else:
-                recipient = item.accountable
-            rows.append(
-                (
-                    item.subject_type,
-                    item.subject_id,
-                    kind,
-                    recipient,
-                    item.accountable,
-                    item.due_date,
-                    item.case,
-                    item.case_reference,
-                    item.link,
+            for recipient in _recipients(item, kind):
+                rows.append(
+                    (
+                        item.subject_type,
+                        item.subject_id,
+                        kind,
+                        recipient,
+                        item.accountable,
+                        item.due_date,
+                        item.case,
+                        item.case_reference,
+                        item.link,
+                    )
                 )
-            )
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[5]))  # key order: overlapping scans never deadlock
     Reminder.objects.bulk_create(
         [Reminder(**dict(zip(_REMINDER_KEY_COLUMNS, r, strict=True))) for r in rows],
@@ -173,6 +179,7 @@ DUE_SOURCE_COLUMNS = (
     "case_id",
     "case_reference",
     "link",
+    "case_lead",
 )
 
 
@@ -199,9 +206,14 @@ def reminders_create_for_due_sql(*, source: tuple[str, Any], today: date) -> tup
             FROM d
         ),
         r AS (
-            SELECT k.*, CASE WHEN k.kind = 'escalation' THEN k.team_lead ELSE k.accountable END AS recipient FROM k
-            WHERE k.kind IS NOT NULL
-              AND NOT (k.kind = 'escalation' AND (k.team_lead IS NULL OR k.team_lead = k.accountable))
+            SELECT k.*, k.accountable AS recipient FROM k WHERE k.kind IS NOT NULL AND k.kind <> 'escalation'
+            UNION ALL
+            SELECT k.*, k.team_lead FROM k
+            WHERE k.kind = 'escalation' AND k.team_lead IS NOT NULL AND k.team_lead <> k.accountable
+            UNION ALL
+            SELECT k.*, k.case_lead FROM k
+            WHERE k.kind = 'escalation' AND k.case_lead IS NOT NULL AND k.case_lead <> k.accountable
+              AND k.case_lead IS DISTINCT FROM k.team_lead
         ),
         ins AS (
             INSERT INTO {table} ({columns}, created_at, email_status, attempts, last_error)
@@ -232,6 +244,7 @@ def notice_queue(
     due_date: date,
     case: uuid.UUID,
     case_reference: str,
+    link: str | None = None,
 ) -> None:
     """Queue a notice (e.g. "handed over to you") inside the caller's transaction: the outbox.
 
@@ -242,8 +255,9 @@ def notice_queue(
     was handed on, re-dated or done before delivery is cancelled, not delivered (docs/decisions/0018)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notice_queue belongs inside the transaction of the change it tells about")
-    source = registry.due_source(subject_type)
-    link = source.link.format(case=case, id=subject_id) if source else ""
+    if link is None:
+        source = registry.due_source(subject_type)
+        link = source.link.format(case=case, id=subject_id) if source else ""
     Reminder.objects.bulk_create(
         [
             Reminder(
@@ -260,6 +274,47 @@ def notice_queue(
         ],
         ignore_conflicts=True,
     )
+
+
+def reminder_kind_catching_up(*, due_date: date, today: date) -> str | None:
+    """The reminder someone who takes an item over today has missed: `upcoming` for an item due
+    in 2 to 6 days (the 7-day reminder went to the previous holder), `overdue` for one 2 days
+    late (before escalation); None when today's scan reminds them anyway (7, 1, 0 and -1 days)
+    or nothing is due yet. Escalations catch up by themselves (the scan's catch-up window)."""
+    offset = (due_date - today).days
+    if offset in KIND_BY_OFFSET:
+        return None
+    if 1 < offset < max(KIND_BY_OFFSET):
+        return ReminderKind.UPCOMING
+    if -settings.REMINDER_ESCALATION_DAYS < offset < -1:
+        return ReminderKind.OVERDUE
+    return None
+
+
+def notices_for_new_holder(
+    *,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    recipient: uuid.UUID,
+    due_date: date,
+    case: uuid.UUID,
+    case_reference: str,
+) -> None:
+    """An item handed over: tell the new holder now (the handover notice), and queue the
+    reminder of the window they took it over in, so it reaches them at the next delivery
+    rather than only at the next fixed offset (issue 11, found 3). Both through the outbox."""
+    common: dict[str, Any] = {
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "recipient": recipient,
+        "due_date": due_date,
+        "case": case,
+        "case_reference": case_reference,
+    }
+    notice_queue(kind=ReminderKind.HANDOVER, **common)
+    missed = reminder_kind_catching_up(due_date=due_date, today=timezone.localdate())
+    if missed is not None:
+        notice_queue(kind=missed, **common)
 
 
 def notices_deliver(*, limit: int | None = None, fan_out: bool = False) -> DeliveryResult:
@@ -334,8 +389,9 @@ def _still_due(rows: list[Reminder]) -> set[int]:
     by_type: dict[str, list[Reminder]] = {}
     for r in rows:
         by_type.setdefault(r.subject_type, []).append(r)
-    keep: set[int] = set()
+    keep: set[int] = {r.pk for r in rows if r.kind in NOTICES_OF_AN_END}
     for subject_type, group in by_type.items():
+        group = [r for r in group if r.kind not in NOTICES_OF_AN_END]
         current = registry.still_due(subject_type, [(r.subject_id, r.accountable, r.due_date) for r in group])
         keep.update(r.pk for r in group if (r.subject_id, r.accountable, r.due_date) in current)
     return keep
@@ -416,17 +472,6 @@ def _item_label(subject_type: str, count: int = 1) -> str:
     return registry.label_of(subject_type, count)
 
 
-_KIND_PHRASE = {
-    ReminderKind.UPCOMING: "is due in 7 days",
-    ReminderKind.DUE_TOMORROW: "is due tomorrow",
-    ReminderKind.DUE_TODAY: "is due today",
-    ReminderKind.OVERDUE: "is overdue",
-    ReminderKind.ESCALATION: "is overdue by 3 days or more and has been escalated to you as team lead",
-    ReminderKind.HANDOVER: "has been handed over to you",
-    ReminderKind.INVITED: "is asked of you for a meeting you are invited to",
-    ReminderKind.MESSAGE: "has come in for you from the person",
-}
-
 # Notices shown in-app only: their e-mail is sent by the app that owns them (meetings sends the
 # iTIP invitation itself), so the recipient is not e-mailed twice.
 IN_APP_ONLY_KINDS = {ReminderKind.INVITED.value}
@@ -437,9 +482,14 @@ def reminder_email_content(reminder: Reminder) -> tuple[str, str]:
     item = _item_label(reminder.subject_type)
     phrase = _KIND_PHRASE.get(ReminderKind(reminder.kind), "needs attention")
     ref = reminder.case_reference or "a case"
-    subject = f"JoinedUp: a {item} on {ref} {phrase.split(' and ')[0]}"
+    if reminder.kind == ReminderKind.ADDED_TO_TEAM:
+        subject = f"JoinedUp: you have been added to the team of case {ref}"
+        line = f"You have been added to the team of case {ref}."
+    else:
+        subject = f"JoinedUp: a {item} on {ref} {phrase.split(' and ')[0]}"
+        line = f"A {item} on case {ref} {phrase} (due {reminder.due_date:%d %B %Y})."
     body = (
-        f"A {item} on case {ref} {phrase} (due {reminder.due_date:%d %B %Y}).\n\n"
+        f"{line}\n\n"
         f"Open it in JoinedUp: {_absolute(reminder.link)}\n\n"
         "For privacy this e-mail names no one and quotes nothing from the case; sign in to see the details.\n"
         f"Choose how you are reminded: {_absolute('/notifications/settings/')}\n"

@@ -40,6 +40,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "accountability/notification_list.html",
         {
             "page": page,
+            "rows": selectors.notification_rows(professional=me, notifications=page.object_list),
             "page_range": page.paginator.get_elided_page_range(page.number),
             "unread_only": unread_only,
             "query": "show=unread" if unread_only else "",

@@ -137,6 +137,20 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class ServiceValidatedForm(forms.Form):
+    """A form whose fields are all checked by the service (required=False here, so one
+    submit shows every error the service finds at once). `service_required` names the
+    fields the service requires: the page shows them without "(optional)", GOV.UK style
+    (templates/includes/field.html reads `field.field.service_required`)."""
+
+    service_required: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.service_required:
+            self.fields[name].service_required = True  # type: ignore[attr-defined]
+
+
 def choice_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
     """A model choice field of the form, typed, so its queryset can be narrowed per request."""
     return cast(forms.ModelChoiceField, form.fields[name])

@@ -25,7 +25,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from guardian.shortcuts import assign_perm, remove_perm
 
+from accountability.models import ReminderKind
 from accountability.selectors import open_items_held_on_case
+from accountability.services import notice_queue
 from agencies.models import Professional
 from agencies.selectors import professional_for
 from audit.services import audit_record, audit_record_many
@@ -251,6 +253,23 @@ def _revoke(assignment: RoleAssignment) -> None:
         remove_perm(f"cases.{perm}", user, assignment.case)
 
 
+def _tell_added(case: Case, professional: Professional, *, by: Professional) -> None:
+    """Whoever is put on a case team by someone else is told at once, through the outbox
+    (a row in this transaction; e-mail per their preference, never case content)."""
+    if professional.pk == by.pk:
+        return
+    notice_queue(
+        kind=ReminderKind.ADDED_TO_TEAM,
+        subject_type="case",
+        subject_id=case.id,
+        recipient=professional.id,
+        due_date=timezone.localdate(),
+        case=case.id,
+        case_reference=case.reference,
+        link=f"/cases/{case.id}/",
+    )
+
+
 def _end(assignment: RoleAssignment, *, by: Professional) -> None:
     assignment.ended_on = max(timezone.localdate(), assignment.started_on)
     assignment.ended_by = by
@@ -287,6 +306,7 @@ def case_open(*, title: str, people: Iterable[Person], lead: Professional, actor
         case=case, professional=lead, role=Role.LEAD_PROFESSIONAL, started_on=today, assigned_by=opener
     )
     _grant(lead_assignment)
+    _tell_added(case, lead, by=opener)
     if opener.pk != lead.pk and not (lead.team_id and lead.team and lead.team.lead_id == opener.pk):
         # The opener keeps sight of the case they opened.
         role = Role.TEAM_LEAD if opener.teams_led.exists() else Role.CONTRIBUTOR
@@ -381,6 +401,8 @@ def assignment_add(*, case: Case, professional: Professional, role: str, actor: 
     except IntegrityError:
         raise ValidationError({"professional": "The case team changed at the same time; try again."}) from None
     _grant(assignment)
+    if current is None:  # a new member (a change of role is not "added")
+        _tell_added(case, professional, by=by)
     if role == Role.LEAD_PROFESSIONAL:
         case.lead_professional = professional
         case.save(update_fields=["lead_professional", "updated_at"])

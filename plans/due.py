@@ -7,16 +7,19 @@ reminder scan, escalation, the claim-time check, My work and the calendar feed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from accountability.registry import DueSource, WorkItem
-from cases.models import CaseStatus
+from cases.models import CaseStatus, Role, RoleAssignment
+from cases.visibility import CaseVisible
 from plans.models import ItemStatus, Milestone, Review
-from plans.selectors import due_tag
+from plans.selectors import DUE_SOON_DAYS, due_tag
 
 CASE_LINK = "/cases/{case}/#%s-{id}"
 
@@ -30,9 +33,10 @@ def owed_reviews() -> QuerySet[Review]:
 
 
 def _work(
-    professional: Any, *, subject_type: str, kind_label: str, rows: QuerySet[Any], title: Callable[[Any], str]
+    professional: Any, *, subject_type: str, kind_label: str, rows: Iterable[Any], title: Callable[[Any], str]
 ) -> list[WorkItem]:
-    """My work's lines for one kind: rows are (id, title or kind, due, case id, reference, case title)."""
+    """My work's lines for one kind: rows are (id, title or kind, due, case id, reference, case
+    title), optionally followed by the accountable person's given and family names."""
     today = timezone.localdate()
     return [
         WorkItem(
@@ -46,8 +50,9 @@ def _work(
             case_title=case_title,
             link=(CASE_LINK % subject_type).format(case=case_id, id=pk),
             tag=due_tag(due, today),
+            accountable_name=" ".join(names),
         )
-        for pk, label, due, case_id, ref, case_title in rows
+        for pk, label, due, case_id, ref, case_title, *names in rows
     ]
 
 
@@ -67,6 +72,63 @@ def review_work(professional: Any) -> list[WorkItem]:
     )
 
 
+def coordinated_by(professional: Any) -> Q:
+    """Items on cases the professional coordinates: they are its lead professional or hold
+    the team lead (oversight) role on its team."""
+    oversees = RoleAssignment.objects.filter(
+        case=OuterRef("case_id"), professional=professional, role=Role.TEAM_LEAD, ended_on__isnull=True
+    )
+    return Q(case__lead_professional=professional) | Q(Exists(oversees))
+
+
+_COORDINATED_COLUMNS = ("accountable__given_name", "accountable__family_name")
+
+
+def plan_coordinated(professional: Any) -> list[WorkItem]:
+    """Overdue and due-soon milestones and reviews others answer for on the cases I coordinate:
+    one query for both kinds (a UNION), so My work stays within its query budget (decision 0006).
+    Registered on MILESTONES only; it serves the REVIEWS source too."""
+    soon = timezone.localdate() + timedelta(days=DUE_SOON_DAYS)
+    columns = (*_CASE_COLUMNS, *_COORDINATED_COLUMNS, "work_kind")
+
+    def mine(owed: QuerySet[Any], kind: str, label: str, date_field: str) -> QuerySet[Any]:
+        return (
+            owed.filter(coordinated_by(professional), **{f"{date_field}__lte": soon})
+            .exclude(accountable=professional)
+            .annotate(work_kind=Value(kind, output_field=CharField()))
+            .values_list("id", label, date_field, *columns)
+            .order_by()
+        )
+
+    rows = (
+        mine(owed_milestones(), "milestone", "title", "due_date")
+        .union(mine(owed_reviews(), "review", "kind", "scheduled_for"), all=True)
+        .order_by()
+    )  # sorted by the registry; no model ordering on a UNION
+    by_kind: dict[str, list[Any]] = {"milestone": [], "review": []}
+    for *row, kind in rows:
+        by_kind[kind].append(row)
+    items = _work(professional, subject_type="milestone", kind_label="Milestone", rows=by_kind["milestone"], title=str)
+    items += _work(professional, subject_type="review", kind_label="Review", rows=by_kind["review"], title=_review_kind)
+    return items
+
+
+def _review_kind(kind: str) -> str:
+    return str(dict(Review._meta.get_field("kind").choices or []).get(kind, kind))
+
+
+def milestone_titles(viewer: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The titles of these milestones on cases the viewer may see now (notification wording)."""
+    visible = CaseVisible(professional_id=viewer.pk, model=Milestone, column="case_id")
+    return dict(Milestone.objects.filter(visible, id__in=ids).values_list("id", "title"))
+
+
+def review_titles(viewer: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    visible = CaseVisible(professional_id=viewer.pk, model=Review, column="case_id")
+    rows = Review.objects.filter(visible, id__in=ids).values_list("id", "kind", "scheduled_for")
+    return {pk: f"{_review_kind(kind)} on {day:%-d %b %Y}" for pk, kind, day in rows}
+
+
 MILESTONES = DueSource(
     subject_type="milestone",
     label="milestone",
@@ -75,6 +137,9 @@ MILESTONES = DueSource(
     accountable_field="accountable",
     link=CASE_LINK % "milestone",
     work_items=milestone_work,
+    case_lead_field="case__lead_professional_id",
+    coordinated_items=plan_coordinated,
+    titles=milestone_titles,
 )
 REVIEWS = DueSource(
     subject_type="review",
@@ -84,4 +149,6 @@ REVIEWS = DueSource(
     accountable_field="accountable",
     link=CASE_LINK % "review",
     work_items=review_work,
+    case_lead_field="case__lead_professional_id",
+    titles=review_titles,
 )

@@ -14,7 +14,7 @@ from agencies.models import Professional
 from agencies.validation import PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
 from cases.forms import DATE_ERRORS, DateField, DateInput, ProfessionalChoiceField
 from cases.forms import choice_field as _choice
-from plans.models import Goal, ReviewKind
+from plans.models import Goal, GoalStatus, ReviewKind
 
 
 class GoalForm(forms.Form):
@@ -103,3 +103,41 @@ class HandoverForm(forms.Form):
     def __init__(self, *args: Any, team: QuerySet[Professional], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice(self, "accountable").queryset = team
+
+
+class GoalOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Was the goal achieved?",
+        choices=[(GoalStatus.ACHIEVED, "Achieved"), (GoalStatus.NOT_ACHIEVED, "Not achieved")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose achieved or not achieved."},
+    )
+    note = forms.CharField(
+        label="What shows it, or why not",
+        help_text="Kept with the goal and in its history.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what shows it (or why not)."},
+    )
+
+
+class MilestoneEditForm(forms.Form):
+    title = forms.CharField(
+        label="Milestone", max_length=200, error_messages={"required": "Give the milestone a title."}
+    )
+    plain_summary = forms.CharField(
+        label="In plain words for the person", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RedateForm(forms.Form):
+    """A new date for a milestone or review, with the reason kept in its history."""
+
+    new_date = forms.DateField(
+        label="New date", widget=DateInput(), error_messages={"required": "Give the new date.", **DATE_ERRORS}
+    )
+    reason = forms.CharField(
+        label="Why the date changes",
+        help_text="Kept in the item's history and shown on the case page.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the date changes. It is kept in the item's history."},
+    )

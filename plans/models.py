@@ -15,6 +15,11 @@ from django.db.models import Q
 from agencies.models import Professional
 from cases.models import Case
 
+HISTORY_HELP = (
+    "Changes after creation, oldest first (plans.services writes them): "
+    "[{at, by, by_name, change, from, to, reason}]. The audit trail holds the same events."
+)
+
 
 class GoalStatus(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -32,6 +37,10 @@ class Goal(models.Model):
     target_date = models.DateField()
     plain_summary = models.TextField(help_text="The goal in plain words for the person")
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
+    outcome_note = models.TextField(blank=True, default="", help_text="Why the goal was, or was not, achieved")
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    history = models.JSONField(default=list, blank=True, help_text=HISTORY_HELP)
     created_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -66,6 +75,7 @@ class Milestone(models.Model):
     status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    history = models.JSONField(default=list, blank=True, help_text=HISTORY_HELP)
     created_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -106,6 +116,8 @@ class Review(models.Model):
     accountable = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="reviews")
     status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    history = models.JSONField(default=list, blank=True, help_text=HISTORY_HELP)
     created_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -42,15 +42,21 @@ def due_tag(due: date, today: date | None = None) -> str:
 
 
 def _milestone_or_review(
-    model: type[Milestone] | type[Review], *, user: Any, item_id: Any, perm: str
+    model: type[Milestone] | type[Review] | type[Goal], *, user: Any, item_id: Any, perm: str
 ) -> tuple[Any, CaseAccess]:
     pk = parse_uuid(item_id)
     case_id = model.objects.filter(pk=pk).values_list("case_id", flat=True).first()
     if case_id is None:
         raise Http404("Not found")
     access = get_case_for(user=user, case_id=case_id, perm=perm)
-    item = model.objects.select_related("accountable__agency", "case").get(pk=pk)
+    related = ("case",) if model is Goal else ("accountable__agency", "case")
+    item = model.objects.select_related(*related).get(pk=pk)
     return item, access
+
+
+def goal_get_for(*, user: Any, goal_id: Any, perm: str = VIEW) -> tuple[Goal, CaseAccess]:
+    """A goal through its case's gate (404 when the case is not visible)."""
+    return _milestone_or_review(Goal, user=user, item_id=goal_id, perm=perm)
 
 
 def milestone_get_for(*, user: Any, milestone_id: Any, perm: str = VIEW) -> tuple[Milestone, CaseAccess]:

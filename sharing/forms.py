@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from agencies.validation import LONG_TEXT_MAX, NOTE_MAX
-from cases.forms import DATE_ERRORS, DateField, DateInput
+from cases.forms import DATE_ERRORS, DateField, DateInput, ServiceValidatedForm
 from cases.models import Person
 from sharing import trail
 from sharing.audit_labels import action_choices
@@ -23,7 +23,8 @@ class PersonCheckboxes(forms.ModelMultipleChoiceField):
         return obj.full_name
 
 
-class RecordForm(forms.Form):
+class RecordForm(ServiceValidatedForm):
+    service_required = ("category", "text")
     category = forms.ChoiceField(
         choices=CATEGORY_CHOICES,
         required=False,
@@ -51,7 +52,8 @@ class RecordSearchForm(forms.Form):
     category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(ServiceValidatedForm):
+    service_required = ("category", "agency", "purpose", "valid_from", "given_by")
     decision = forms.ChoiceField(
         choices=ConsentDecision.choices, initial=ConsentDecision.GIVEN, widget=forms.RadioSelect, label="Decision"
     )
@@ -84,7 +86,8 @@ class ConsentForm(forms.Form):
         self.fields["agency"].choices = choices  # type: ignore[attr-defined]
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(ServiceValidatedForm):
+    service_required = ("category", "lawful_basis", "justification")
     category = forms.ChoiceField(choices=SHARED_CATEGORY_CHOICES, required=False, label="Which information")
     lawful_basis = forms.ChoiceField(
         choices=LawfulBasis.choices, required=False, widget=forms.RadioSelect, label="Lawful basis"
@@ -98,7 +101,8 @@ class OverrideForm(forms.Form):
     )
 
 
-class OverrideReviewForm(forms.Form):
+class OverrideReviewForm(ServiceValidatedForm):
+    service_required = ("outcome",)
     outcome = forms.ChoiceField(choices=OverrideOutcome.choices, widget=forms.RadioSelect, required=False)
     person_may_be_told = forms.BooleanField(
         required=False, label="The person may be told about this override (it will show in their portal)"

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from accountability.models import Reminder, ReminderKind
 from agencies import services as agency_services
 from cases import services as case_services
 from plans import services as plan_services
@@ -88,6 +89,10 @@ def world(db, admin_user, _fast_password_hasher):
     )
     review = plan_services.review_add(case=case, scheduled_for=days(60), accountable=sue, actor=sam.user)
     case_services.person_portal_account_create(person=maya, username="maya", password=PASSWORD, actor=sam.user)
+    # Setting the world up is not news: the "added to a case team" notices its set-up queued are
+    # cleared, so each test counts only the reminders and notices it causes (tests/reminders/
+    # test_notices.py adds people to teams itself).
+    Reminder.objects.filter(kind=ReminderKind.ADDED_TO_TEAM).delete()
     return SimpleNamespace(
         admin=a,
         health=health,

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accountability.selectors import work_items_for
+from accountability.selectors import coordinated_items_for, work_items_for
 from agencies.selectors import leads_a_team, professional_for
 from cases.models import Case, Role
 from cases.pages import me, professional_required
@@ -47,7 +47,18 @@ def my_work(request: HttpRequest) -> HttpResponse:
         CaseRow(case, role_labels.get(getattr(case, "my_role", ""), ""))
         for case in selectors.my_cases(professional=professional)
     ]
-    return render(request, "workspace/my_work.html", {"items": items, "counts": counts, "cases": cases})
+    on_my_cases = coordinated_items_for(professional=professional)
+    return render(
+        request,
+        "workspace/my_work.html",
+        {
+            "items": items,
+            "counts": counts,
+            "cases": cases,
+            "on_my_cases": on_my_cases,
+            "on_my_cases_overdue": sum(1 for i in on_my_cases if i.tag == "overdue"),
+        },
+    )
 
 
 @professional_required
@@ -57,8 +68,19 @@ def team(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The team page is for team leads.")
     today = timezone.localdate()
     due = [ItemRow(m, due_tag(m.due_date, today)) for m in selectors.team_due_items(lead=lead)]
+    # Items on the cases I coordinate (as the case's team lead or lead professional), whoever's team holds them.
+    mine = {row.item.id for row in due}
+    coordinated = [i for i in coordinated_items_for(professional=lead) if i.id not in mine]
+    overdue = sum(1 for row in due if row.tag == "overdue") + sum(1 for i in coordinated if i.tag == "overdue")
     return render(
-        request, "workspace/team.html", {"members": list(selectors.team_caseload(lead=lead)), "due_items": due}
+        request,
+        "workspace/team.html",
+        {
+            "members": list(selectors.team_caseload(lead=lead)),
+            "due_items": due,
+            "coordinated": coordinated,
+            "overdue_count": overdue,
+        },
     )
 
 

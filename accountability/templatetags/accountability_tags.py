@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from accountability.selectors import escalations_for_lead
+from accountability.selectors import escalations_for_lead, notification_rows
 from agencies.selectors import professional_for
 
 register = template.Library()
@@ -14,4 +14,5 @@ def team_escalations(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     professional = professional_for(getattr(request, "user", None))
     escalations = escalations_for_lead(professional=professional) if professional is not None else []
-    return {"escalations": escalations, "csrf_token": context.get("csrf_token")}
+    rows = notification_rows(professional=professional, notifications=escalations) if professional else []
+    return {"escalations": rows, "csrf_token": context.get("csrf_token")}

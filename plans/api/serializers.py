@@ -13,9 +13,9 @@ from rest_framework import serializers
 
 from agencies.api.base import BoundedDateField
 from agencies.api.serializers import ProfessionalRef
-from agencies.validation import PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
+from agencies.validation import NOTE_MAX, PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
 from plans import selectors
-from plans.models import Goal, ItemStatus, Milestone, Review, ReviewKind
+from plans.models import Goal, GoalStatus, ItemStatus, Milestone, Review, ReviewKind
 
 
 class GoalSerializer(serializers.ModelSerializer):
@@ -23,8 +23,33 @@ class GoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = ["id", "case", "description", "measure", "target_date", "plain_summary", "status", "created_at"]
+        fields = [
+            "id",
+            "case",
+            "description",
+            "measure",
+            "target_date",
+            "plain_summary",
+            "status",
+            "outcome_note",
+            "outcome_at",
+            "history",
+            "created_at",
+        ]
         read_only_fields = fields
+
+
+class GoalUpdateSerializer(serializers.Serializer):
+    """PATCH a goal: any SMART field (none may be emptied), or `achievement` with a `note`."""
+
+    description = serializers.CharField(required=False, allow_blank=True)
+    measure = serializers.CharField(required=False, allow_blank=True)
+    target_date = serializers.DateField(required=False)
+    plain_summary = serializers.CharField(required=False, allow_blank=True)
+    achievement = serializers.ChoiceField(
+        choices=[*GoalStatus.choices], required=False, help_text="achieved or not_achieved (active takes it back)"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, help_text="Required with an achievement")
 
 
 class GoalCreateSerializer(serializers.Serializer):
@@ -55,6 +80,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "status",
             "completed_at",
             "completed_by",
+            "history",
             "created_at",
         ]
         read_only_fields = fields
@@ -79,6 +105,12 @@ class MilestoneUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
     title = serializers.CharField(max_length=200, required=False)
     due_date = BoundedDateField(required=False)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=NOTE_MAX,
+        help_text="Why the due date changes: required with `due_date`, kept in `history`",
+    )
     plain_summary = serializers.CharField(required=False, allow_blank=True, max_length=PLAIN_SUMMARY_MAX)
 
 
@@ -88,7 +120,17 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "case", "kind", "scheduled_for", "accountable", "status", "completed_at", "created_at"]
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "scheduled_for",
+            "accountable",
+            "status",
+            "completed_at",
+            "history",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/<str:case_id>/goals/", views.GoalListView.as_view(), name="case-goals"),
     path("cases/<str:case_id>/milestones/", views.MilestoneListView.as_view(), name="case-milestones"),
     path("cases/<str:case_id>/reviews/", views.ReviewListView.as_view(), name="case-reviews"),
+    path("goals/<str:goal_id>/", views.GoalDetailView.as_view(), name="goal-detail"),
     path("milestones/<str:milestone_id>/", views.MilestoneDetailView.as_view(), name="milestone-detail"),
     path("milestones/<str:milestone_id>/complete/", views.MilestoneCompleteView.as_view(), name="milestone-complete"),
 ]

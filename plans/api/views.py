@@ -40,6 +40,41 @@ class GoalListView(CaseScoped):
         return Response(s.GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
 
+class GoalDetailView(generics.GenericAPIView):
+    permission_classes = [IsProfessionalOrAdmin]
+    serializer_class = s.GoalSerializer
+    queryset = Goal.objects.none()
+
+    @extend_schema(responses=s.GoalSerializer, tags=["plan"])
+    def get(self, request: Request, goal_id: str) -> Response:
+        goal, _ = selectors.goal_get_for(user=request.user, goal_id=goal_id)
+        return Response(s.GoalSerializer(goal).data)
+
+    @extend_schema(
+        request=s.GoalUpdateSerializer,
+        responses=s.GoalSerializer,
+        tags=["plan"],
+        description="The SMART fields (none may be emptied), or `achievement` (`achieved`, `not_achieved`) "
+        "with a `note`. Case managers.",
+    )
+    def patch(self, request: Request, goal_id: str) -> Response:
+        goal, _ = selectors.goal_get_for(user=request.user, goal_id=goal_id)
+        data = s.GoalUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        smart = ("description", "measure", "target_date", "plain_summary")
+        with transaction.atomic():
+            if any(name in v for name in smart):
+                goal = services.goal_update(
+                    goal=goal, actor=request.user, **{name: v.get(name, getattr(goal, name)) for name in smart}
+                )
+            if "achievement" in v:
+                goal = services.goal_outcome_record(
+                    goal=goal, actor=request.user, outcome=v["achievement"], note=v.get("note", "")
+                )
+        return Response(s.GoalSerializer(goal).data)
+
+
 class MilestoneListView(CaseScoped):
     serializer_class = s.MilestoneSerializer
     queryset = Milestone.objects.none()
@@ -74,7 +109,9 @@ class MilestoneDetailView(generics.GenericAPIView):
         responses=s.MilestoneSerializer,
         tags=["plan"],
         description="`accountable` hands the milestone over (recorded as a handover); `status` completes, "
-        "cancels or reopens it; `title`, `due_date` and `plain_summary` edit it (case managers).",
+        "cancels or reopens it (reopening a completion of the last 24 hours undoes it); `due_date` with a "
+        "`reason` moves it (kept in `history`); `title` and `plain_summary` edit it (case managers). Rights "
+        "from plans.services: the accountable person, the lead professional and the case's team leads.",
     )
     def patch(self, request: Request, milestone_id: str) -> Response:
         milestone, _ = selectors.milestone_get_for(user=request.user, milestone_id=milestone_id, perm=VIEW)
@@ -94,6 +131,7 @@ class MilestoneDetailView(generics.GenericAPIView):
                     title=edits["title"],
                     plain_summary=edits["plain_summary"],
                     due_date=edits["due_date"],
+                    reason=v.get("reason", ""),
                     status=None if new_status == ItemStatus.COMPLETED else new_status,
                 )
             if new_status == ItemStatus.COMPLETED:

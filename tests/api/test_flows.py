@@ -69,18 +69,28 @@ def test_patching_status_completes_through_the_one_complete_service_and_reopens(
     assert reopened.json()["completed_at"] is None
     # One path completes a milestone (POST .../complete/ and PATCH status both audit it as completed).
     assert AuditEvent.objects.filter(action="cases.milestone.completed", subject_id=scene.milestone.id).count() == 1
-    assert AuditEvent.objects.filter(action="cases.milestone.updated", subject_id=scene.milestone.id).count() == 1
+    # Reopened within 24 hours of completing: the completion is undone (issue 11), audited as such.
+    assert (
+        AuditEvent.objects.filter(action="cases.milestone.completion_undone", subject_id=scene.milestone.id).count()
+        == 1
+    )
 
 
-def test_manager_edits_milestone_title_and_due_date(scene, client_as):
+def test_manager_edits_milestone_title_and_due_date_with_a_reason_kept_in_its_history(scene, client_as):
+    url = f"/api/v1/milestones/{scene.milestone.id}/"
+    refused = client_as("sue").patch(url, {"due_date": days(20).isoformat()}, format="json")
+    assert refused.status_code == 400 and "reason" in refused.json()
     response = client_as("sue").patch(
-        f"/api/v1/milestones/{scene.milestone.id}/",
-        {"title": "Meet the head teacher", "due_date": days(20).isoformat()},
+        url,
+        {"title": "Meet the head teacher", "due_date": days(20).isoformat(), "reason": "School closed that week"},
         format="json",
     )
     assert response.status_code == 200
     milestone = Milestone.objects.get(pk=scene.milestone.id)
     assert (milestone.title, milestone.due_date) == ("Meet the head teacher", days(20))
+    (moved,) = [h for h in response.json()["history"] if h["change"] == "due_date"]
+    assert moved["reason"] == "School closed that week"
+    assert moved["to"] == days(20).isoformat() and moved["by"] == str(scene.sue.id)
 
 
 def test_new_milestone_reads_back_with_its_accountable_professional(scene, client_as):

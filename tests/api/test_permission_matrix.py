@@ -169,6 +169,28 @@ ROWS = [
         lambda s: f"/api/v1/milestones/{s.sue_milestone.id}/complete/",
         CASE_MANAGE_EDIT,
     ),
+    Row("goal detail", "get", lambda s: f"/api/v1/goals/{s.goal.id}/", CASE_VIEW),
+    Row(
+        "goal edit (managers)",
+        "patch",
+        lambda s: f"/api/v1/goals/{s.goal.id}/",
+        CASE_MANAGE_EDIT,
+        lambda s: {"measure": "Attendance above 97%"},
+    ),
+    Row(
+        "milestone date moved with a reason, accountable person or a manager",
+        "patch",
+        lambda s: f"/api/v1/milestones/{s.milestone.id}/",
+        statuses(404, sam=200, nia=200, sue=200, hal=200),
+        lambda s: {"due_date": days(25).isoformat(), "reason": "The school asked for later"},
+    ),
+    Row(
+        "milestone date moved by a contributor who is not accountable",
+        "patch",
+        lambda s: f"/api/v1/milestones/{s.sue_milestone.id}/",
+        CASE_MANAGE_EDIT,
+        lambda s: {"due_date": days(25).isoformat(), "reason": "The school asked for later"},
+    ),
     # people
     Row("people list", "get", lambda s: "/api/v1/people/", statuses(200)),
     Row(

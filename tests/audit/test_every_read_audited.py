@@ -114,13 +114,16 @@ NOT_PERSONAL = {
     # case coordination data (titles, plans, teams) by case reference and ids; records and
     # people are read through their own, audited, endpoints
     "api:case-list", "api:case-detail", "api:case-assignments", "api:case-goals", "api:case-milestones",
-    "api:case-reviews", "api:milestone-detail", "cases:case_list", "cases:case_detail",
+    "api:case-reviews", "api:milestone-detail", "api:goal-detail", "cases:case_list", "cases:case_detail",
     # writes (POST only, or a GET that shows an empty form)
     "api:person-portal-account", "api:milestone-complete", "api:consent-withdraw",
     "api:case-safeguarding-access", "api:safeguarding-access-review",
     "cases:case_open", "cases:assignment_add", "cases:assignment_end", "cases:case_close", "cases:person_register",
     "plans:goal_add", "plans:milestone_add", "plans:review_add", "plans:milestone_handover",
     "plans:milestone_complete", "plans:review_handover", "plans:review_complete",
+    "plans:goal_edit", "plans:goal_outcome", "plans:milestone_edit", "plans:milestone_redate",
+    "plans:milestone_cancel", "plans:milestone_reopen", "plans:milestone_complete_undo", "plans:review_redate",
+    "plans:review_cancel", "plans:review_reopen", "plans:review_complete_undo",
     "sharing:record_write", "sharing:override_take", "sharing:consent_record", "sharing:consent_withdraw",
     "sharing:override_end",
     "api:person-proxy-detail", "api:person-proxy-freeze", "api:me-feedback", "cases:plain_title", "cases:plain_words",

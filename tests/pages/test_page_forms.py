@@ -276,8 +276,12 @@ def test_contributor_cannot_complete_someone_elses_review(world, login):
     assert world.review.status == "open"
 
 
-def test_complete_only_answers_post(world, login):
-    assert login("nia").get(reverse("plans:milestone_complete", args=[world.milestone.id])).status_code == 405
+def test_complete_asks_to_confirm_first_and_changes_nothing_until_confirmed(world, login):
+    page = login("nia").get(reverse("plans:milestone_complete", args=[world.milestone.id]))
+    assert page.status_code == 200
+    assert "Mark this milestone complete?" in page.content.decode()
+    world.milestone.refresh_from_db()
+    assert world.milestone.status == "open"
 
 
 def test_add_team_member_then_end_their_role(world, login):

@@ -59,6 +59,10 @@ def main(n: int) -> None:
             plain_summary="",
             actor=sam.user,
         )
+    # Set-up is not news (as in tests/conftest.py's world): the "added to a case team" notice is cleared.
+    from accountability.models import Reminder, ReminderKind
+
+    Reminder.objects.filter(kind=ReminderKind.ADDED_TO_TEAM).delete()
     print(today.isoformat())
 
 

@@ -40,8 +40,9 @@ def _assert_no_case_content(world, message) -> None:
 @pytest.mark.parametrize("offset", [7, 1, 0, -1, -3])
 def test_reminder_email_names_no_person_and_no_case_content(world, mailoutbox, offset):
     run_scan(world.milestone.due_date - D(days=offset))
-    assert len(mailoutbox) == 1
-    message = mailoutbox[0]
+    # an escalation (-3) goes to hal (nia's team lead) and to sam (the case's lead professional)
+    assert len(mailoutbox) == (2 if offset == -3 else 1)
+    message = sorted(mailoutbox, key=lambda m: m.to)[0]
     _assert_no_case_content(world, message)
     assert world.case.reference in message.body
     assert f"http://127.0.0.1:8000/cases/{world.case.id}/#milestone-{world.milestone.id}" in message.body
@@ -56,11 +57,12 @@ def test_reminder_email_says_the_kind_of_item_and_when(world, mailoutbox):
     assert world.milestone.due_date.strftime("%d %B %Y") in message.body
 
 
-def test_escalation_email_goes_to_the_team_lead_and_says_it_is_an_escalation(world, mailoutbox):
+def test_escalation_email_goes_to_the_team_lead_and_the_lead_professional_and_says_so(world, mailoutbox):
     run_scan(world.milestone.due_date + D(days=3))
-    (message,) = mailoutbox
-    assert message.to == ["hal@example.org"]
-    assert "escalated to you as team lead" in message.body
+    assert sorted(m.to[0] for m in mailoutbox) == ["hal@example.org", "sam@example.org"]
+    for message in mailoutbox:
+        assert "has been escalated to you" in message.body
+        _assert_no_case_content(world, message)
 
 
 def test_professional_choosing_no_email_gets_only_the_in_app_notification(world, mailoutbox):
@@ -114,7 +116,7 @@ def test_digest_counts_each_kind(world, mailoutbox):
     (message,) = mailoutbox
     assert "1 milestone is due today" in message.body
     assert "1 milestone is due tomorrow" in message.body
-    assert "2 milestones are due in 7 days" in message.body
+    assert "2 milestones are due within 7 days" in message.body
     assert "4 items need attention" in message.subject
 
 

@@ -164,7 +164,9 @@ def test_team_lead_sees_escalations_in_the_team_section(rf, world):
     request = rf.get("/team/")
     request.user = world.hal.user
     html = Template("{% load accountability_tags %}{% team_escalations %}").render(RequestContext(request, {}))
-    assert "Escalations to you" in html and world.case.reference in html and "New" in html
+    assert "Escalations to you" in html and world.case.reference in html and "Unread" in html
+    # in words: the kind of item and its title (hal may see the case), never "Milestone · New"
+    assert f"Milestone “{world.milestone.title}” is overdue by 3 days or more" in html
     request.user = world.nia.user
     html = Template("{% load accountability_tags %}{% team_escalations %}").render(RequestContext(request, {}))
     assert world.case.reference not in html

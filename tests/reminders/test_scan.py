@@ -52,9 +52,11 @@ def test_scan_over_a_whole_fortnight_sends_each_kind_once_then_escalates_once(wo
         ("overdue", "milestone", due),
         ("upcoming", "milestone", due),
     ]
-    # nia's team lead is hal: one escalation, however many days it stays overdue.
+    # nia's team lead is hal and the case's lead professional is sam: one escalation each,
+    # however many days it stays overdue.
     assert kinds_for(world.hal) == [("escalation", "milestone", due)]
-    assert Notification.objects.filter(kind="escalation").count() == 1
+    assert kinds_for(world.sam) == [("escalation", "milestone", due)]
+    assert Notification.objects.filter(kind="escalation").count() == 2
 
 
 def test_escalation_starts_on_the_third_day_overdue(world):
@@ -81,7 +83,8 @@ def test_completed_milestone_stops_reminding(world):
 def test_cancelled_milestone_stops_reminding(world):
     plan_services.milestone_update(milestone=world.milestone, status="cancelled", actor=world.sam.user)
     run_scan(world.milestone.due_date)
-    assert not Notification.objects.exists()
+    # nia is told it was cancelled (once), and reminded of it no more
+    assert list(Notification.objects.values_list("kind", "recipient")) == [("item_cancelled", world.nia.id)]
 
 
 def test_closed_case_reminds_nobody(world):
@@ -141,7 +144,9 @@ def test_due_date_moved_after_the_scan_cancels_the_stale_reminder(world):
 
     due = world.milestone.due_date
     stale = reminders_scan(today=due, enqueue=False).to_deliver
-    plan_services.milestone_update(milestone=world.milestone, due_date=due + D(days=5), actor=world.sam.user)
+    plan_services.milestone_update(
+        milestone=world.milestone, due_date=due + D(days=5), reason="The school asked for later", actor=world.sam.user
+    )
     reminders_deliver(ids=stale)
     assert not Notification.objects.exists()
 
@@ -197,12 +202,20 @@ def test_scan_is_audited_without_case_content(world):
     assert event.detail == {"date": world.milestone.due_date.isoformat(), "reminders": 1}
 
 
-def test_no_escalation_when_the_accountable_person_has_no_team_lead(world):
+def test_without_a_team_lead_the_escalation_goes_to_the_lead_professional_only(world):
     from agencies import services as agency_services
 
     agency_services.team_update(team=world.hteam, lead=None, actor=world.admin)
     run_scan(world.milestone.due_date + D(days=3))
-    assert not Notification.objects.filter(kind="escalation").exists()
+    assert list(Notification.objects.filter(kind="escalation").values_list("recipient", flat=True)) == [world.sam.id]
+
+
+def test_nobody_is_escalated_to_about_their_own_item(world):
+    """sam leads the case and holds this milestone; sue leads his team: only sue is escalated to."""
+    plan_services.milestone_handover(milestone=world.milestone, to=world.sam, actor=world.sam.user)
+    run_scan(world.milestone.due_date + D(days=3))
+    run_scan(world.milestone.due_date + D(days=4))
+    assert list(Notification.objects.filter(kind="escalation").values_list("recipient", flat=True)) == [world.sue.id]
 
 
 def test_command_rejects_a_malformed_date(world):
@@ -252,7 +265,18 @@ def test_set_based_scan_creates_exactly_the_rows_of_the_item_by_item_rule(world)
         ("upcoming", D(days=7)),
         ("overdue", D(days=-1)),
     }
-    assert len(by_item) == 6
+    # the escalations go to the accountable person's team lead and to the case's lead professional
+    # (sam), except where sam holds the item himself
+    escalated = sorted((r[3], r[5] - today) for r in by_item if r[2] == "escalation")
+    assert escalated == sorted(
+        [
+            (world.hal.id, D(days=-3)),
+            (world.sam.id, D(days=-3)),
+            (world.hal.id, D(days=-17)),
+            (world.sam.id, D(days=-17)),
+        ]
+    )
+    assert len(by_item) == 8
     if connection.vendor == "postgresql":
         set_based = rows_by(
             lambda: [
