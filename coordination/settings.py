@@ -216,6 +216,7 @@ REST_FRAMEWORK = {
     ],
     # IsAuthenticated, and a portal account reaches only its own paths (404 elsewhere).
     "DEFAULT_PERMISSION_CLASSES": ["portal.isolation.ServiceUsersOwnPathsOnly"],
+    "DEFAULT_METADATA_CLASS": "agencies.api.base.PlainMetadata",  # OPTIONS never builds a serializer
     "DEFAULT_PAGINATION_CLASS": "agencies.api.base.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

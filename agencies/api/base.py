@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.exceptions import ErrorDetail, Throttled
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -157,3 +158,12 @@ def error_responses(result: dict[str, Any], generator: Any, request: Any, public
             for code, description in codes.items():
                 responses.setdefault(code, {"description": description, "content": error})
     return result
+
+
+class PlainMetadata(SimpleMetadata):
+    """OPTIONS answers the view's name, what it renders and parses, never its actions: DRF's
+    default describes them by building the view's serializer and reading the object (a database
+    read, and an error for views whose serializer depends on the request)."""
+
+    def determine_actions(self, request: Any, view: Any) -> dict[str, Any]:
+        return {}
