@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from sharing import services as sharing_services
 from tests.e2e.accessibility import assert_accessible
+from tests.e2e.test_journey import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +42,10 @@ def _visit(page: Page, console: list[str], url: str) -> list[str]:
 
 
 def _sign_in(page: Page, base: str, username: str, password: str) -> None:
+    if username != "maya":  # professionals and admins: both steps (REQUIRE_2FA is on)
+        sign_in(page, base, username, password, landing=None)
+        page.wait_for_load_state("networkidle")
+        return
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)

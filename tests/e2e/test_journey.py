@@ -33,7 +33,9 @@ def sign_in(page: Page, base_url: str, username: str, password: str, landing: st
     page.get_by_role("button", name="Continue").click()
     if landing:
         expect(page.get_by_role("heading", level=1, name=landing)).to_be_visible()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    else:  # wherever they land (the admin's pages have their own header)
+        expect(page.get_by_role("heading", level=1, name="Enter your code")).to_have_count(0)
 
 
 def fill_date(page: Page, legend: str, day: datetime.date) -> None:
