@@ -137,6 +137,8 @@ class CopyWriter:
                 value = f.default
             elif f.db_default is not models.NOT_PROVIDED:
                 continue
+            elif f.blank and isinstance(f, (models.CharField, models.TextField)):
+                value = ""  # text a form may leave empty (a case's plain title, say): empty
             else:
                 raise RuntimeError(f"bench seed cannot fill NOT NULL column {meta.db_table}.{f.column}")
             columns.append(f.column)

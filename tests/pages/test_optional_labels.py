@@ -27,7 +27,8 @@ def _marked_fields(html: str) -> dict[str, bool]:
         labels = [text for _tag, text in _LABEL.findall(group)]
         if 'type="checkbox"' in group and 'ju-checkbox"' in group:
             continue  # a single checkbox: ticking it is the choice, never "(optional)"
-        marked[names[0]] = "(optional)" in (labels[0] if labels else "")
+        name = re.sub(r"_(day|month|year)$", "", names[0])  # GOV.UK's date boxes are one field
+        marked[name] = "(optional)" in (labels[0] if labels else "")
     return marked
 
 

@@ -56,6 +56,8 @@ def ids(world):
         "person_id": str(world.maya.id),
         "record_id": str(record.id),
         "milestone_id": str(world.milestone.id),
+        "goal_id": str(world.goal.id),
+        "item_id": str(world.milestone.id),
         "review_id": str(world.review.id),
         "consent_id": str(given.id),
         "access_id": str(access.id),
