@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from agencies.models import Professional
-from agencies.validation import PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
+from agencies.validation import NOTE_MAX, PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
 from cases.forms import DATE_ERRORS, DateField, DateInput, ProfessionalChoiceField
 from cases.forms import choice_field as _choice
 from plans.models import Goal, GoalStatus, ReviewKind
@@ -132,10 +132,9 @@ class MilestoneEditForm(forms.Form):
 class RedateForm(forms.Form):
     """A new date for a milestone or review, with the reason kept in its history."""
 
-    new_date = forms.DateField(
-        label="New date", widget=DateInput(), error_messages={"required": "Give the new date.", **DATE_ERRORS}
-    )
+    new_date = DateField(label="New date", error_messages={"required": "Give the new date."})
     reason = forms.CharField(
+        max_length=NOTE_MAX,
         label="Why the date changes",
         help_text="Kept in the item's history and shown on the case page.",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -31,6 +31,20 @@ def _subject(request: Request) -> PortalSubject:
     if selectors.person_for(request.user) is None:
         raise NotFound()
     return selectors.portal_subject_for(user=request.user, person_id=request.query_params.get("person") or None)
+
+
+def listing(item: type[serializers.Serializer], name: str) -> serializers.Serializer:
+    """The schema of the portal's lists, as they answer: {count, next, previous, results} (one
+    page: the portal's lists are short)."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
 
 
 class PortalWorkerSerializer(serializers.Serializer):
@@ -70,7 +84,14 @@ class PortalPlanSerializer(serializers.Serializer):
 
 
 class MyPlanView(APIView):
-    @extend_schema(parameters=[PERSON_PARAM], responses=PortalPlanSerializer(many=True), tags=["portal"])
+    @extend_schema(
+        parameters=[PERSON_PARAM],
+        responses=inline_serializer(
+            name="PortalPlanList",
+            fields={"person": serializers.UUIDField(), "results": PortalPlanSerializer(many=True)},
+        ),
+        tags=["portal"],
+    )
     def get(self, request: Request) -> Response:
         subject = _subject(request)
         plans = selectors.portal_plan(subject=subject, user=request.user, request=request._request)
@@ -86,7 +107,9 @@ class PortalAccessLogSerializer(serializers.Serializer):
 
 
 class MyAccessLogView(APIView):
-    @extend_schema(parameters=[PERSON_PARAM], responses=PortalAccessLogSerializer(many=True), tags=["portal"])
+    @extend_schema(
+        parameters=[PERSON_PARAM], responses=listing(PortalAccessLogSerializer, "PortalAccessLogList"), tags=["portal"]
+    )
     def get(self, request: Request) -> Response:
         subject = _subject(request)
         selectors.audit_portal_read(
@@ -122,7 +145,9 @@ class MessageCreateSerializer(serializers.Serializer):
 
 
 class MyMessagesView(APIView):
-    @extend_schema(parameters=[PERSON_PARAM], responses=PortalMessageSerializer(many=True), tags=["portal"])
+    @extend_schema(
+        parameters=[PERSON_PARAM], responses=listing(PortalMessageSerializer, "PortalMessageList"), tags=["portal"]
+    )
     def get(self, request: Request) -> Response:
         subject = _subject(request)
         thread = list(selectors.message_thread(subject=subject, user=request.user, request=request._request))
@@ -210,7 +235,7 @@ class PortalSarSerializer(serializers.Serializer):
 
 
 class MySarView(APIView):
-    @extend_schema(responses=PortalSarSerializer(many=True), tags=["portal"])
+    @extend_schema(responses=listing(PortalSarSerializer, "PortalSarList"), tags=["portal"])
     def get(self, request: Request) -> Response:
         subject = _subject(request)
         rows = list(sharing_selectors.sar_list_for_person(person=subject.person)) if subject.is_self else []
@@ -235,7 +260,7 @@ class CaseMessagesView(APIView):
 
     permission_classes = [IsProfessionalOrAdmin]
 
-    @extend_schema(responses=PortalMessageSerializer(many=True), tags=["portal"])
+    @extend_schema(responses=listing(PortalMessageSerializer, "CaseMessageList"), tags=["portal"])
     def get(self, request: Request, case_id: str) -> Response:
         access = case_selectors.get_case_for(user=request.user, case_id=case_id, request=request._request)
         view = selectors.case_portal_view(case=access.case, user=request.user, request=request._request)
