@@ -5,6 +5,7 @@ password, and in place of password and code at sign-in."""
 import pytest
 from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.accessibility import assert_accessible
 
@@ -51,6 +52,22 @@ def sign_out(page: Page) -> None:
     expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
 
 
+def _passkey_signs_in(page, button: str) -> None:
+    """Click the passkey button and land on My work. The button does nothing until the library's
+    module script has loaded and bound it, which on a loaded machine can come after the click:
+    up to three clicks, and the test fails if none signs in."""
+    heading = page.get_by_role("heading", level=1, name="My work")
+    for _ in range(3):
+        page.wait_for_load_state("networkidle")
+        page.get_by_role("button", name=button).click()
+        try:
+            heading.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    expect(heading).to_be_visible()
+
+
 def test_a_passkey_is_added_then_signs_in_as_second_factor_and_in_place_of_the_password(
     page, live_server, world, authenticator, passkey_site
 ):
@@ -67,12 +84,9 @@ def test_a_passkey_is_added_then_signs_in_as_second_factor_and_in_place_of_the_p
     # The password, then the passkey as the second factor.
     password_step(page, live_server.url, "nia", world.password)
     expect(page.get_by_role("heading", level=1, name="Enter your code")).to_be_visible()
-    page.get_by_role("button", name="Use a passkey").click()
-    # the browser's WebAuthn round trip, then the redirect: slower on a loaded CI machine
-    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible(timeout=20_000)
+    _passkey_signs_in(page, "Use a passkey")
     sign_out(page)
 
     # The passkey alone, in place of password and code.
-    page.get_by_role("button", name="Use a passkey instead").click()
-    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible(timeout=20_000)
+    _passkey_signs_in(page, "Use a passkey instead")
     expect(page.get_by_text(world.nia.full_name)).to_be_visible()

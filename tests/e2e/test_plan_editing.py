@@ -77,7 +77,9 @@ def test_lead_edits_a_goal_and_moves_a_due_date_with_a_reason_shown_in_its_histo
 def test_handover_reaches_the_new_holder_as_a_notification(page, live_server, world):
     sign_in(page, live_server.url, "nia", world.password)
     page.goto(f"{live_server.url}/cases/{world.case.id}/")
+    page.wait_for_load_state("networkidle")  # the case page's sections load by htmx after the page
     link(page, f"/milestones/{world.milestone.id}/handover/").click()
+    page.wait_for_url(f"**/milestones/{world.milestone.id}/handover/")
     page.get_by_label("Hand over to").select_option(label=f"{world.sam.full_name} – {world.social.name}")
     page.get_by_role("button", name="Hand over").click()
     expect(page.get_by_text("Handed over.")).to_be_visible()
