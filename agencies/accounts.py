@@ -53,6 +53,22 @@ def has_second_factor(user: Any) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
+# Set at sign-in (in the session) for a user who must, or chose to, use a second factor; cleared
+# once it is verified.
+SECOND_FACTOR_DUE = "ju_second_factor_due"
+
+
+def second_factor_pending(request: Any) -> bool:
+    """This signed-in session still owes its second factor: REQUIRE_2FA applies to the user, or
+    they enrolled one themselves (a service user, or anyone in the demo). Pages and the API ask
+    this one question, so an enrolled factor guards both."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    due = bool(request.session.get(SECOND_FACTOR_DUE)) or two_factor_required(user)
+    return due and not session_is_verified(user)
+
+
 def totp_device_of(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 

@@ -23,11 +23,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from agencies.accounts import has_second_factor, session_is_verified, two_factor_required
+from agencies.accounts import SECOND_FACTOR_DUE, has_second_factor, second_factor_pending, two_factor_required
 
 SIGNED_IN_AT = "ju_signed_in_at"
-# Set at sign-in for a user who must, or chose to, use a second factor; cleared once it is verified.
-SECOND_FACTOR_DUE = "ju_second_factor_due"
 LAST_SEEN = "ju_last_seen"
 # A request refreshes the idle clock at most once a minute, so reading pages does not write the
 # session on every request.
@@ -95,12 +93,7 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user: Any = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(OPEN_PREFIXES)
-            and (request.session.get(SECOND_FACTOR_DUE) or two_factor_required(user))
-            and not session_is_verified(user)
-        ):
+        if not request.path.startswith(OPEN_PREFIXES) and second_factor_pending(request):
             step = "workspace:two_factor_verify" if has_second_factor(user) else "workspace:two_factor_setup"
             return HttpResponseRedirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

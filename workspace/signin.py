@@ -26,9 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from agencies import accounts
+from agencies.accounts import SECOND_FACTOR_DUE
 from agencies.selectors import professional_for
 from workspace import selectors
-from workspace.middleware import SECOND_FACTOR_DUE, session_ends_at, session_touch
+from workspace.middleware import session_ends_at, session_touch
 
 
 class CodeForm(forms.Form):

@@ -19,7 +19,7 @@ from knox.settings import CONSTANTS
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
-from agencies.accounts import session_is_verified, two_factor_required
+from agencies.accounts import second_factor_pending
 from agencies.models import ApiToken
 
 
@@ -64,8 +64,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        user = result[0]
-        if two_factor_required(user) and not session_is_verified(request._request.user):
+        if second_factor_pending(request._request):
             return None
         return result
 

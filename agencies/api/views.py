@@ -80,7 +80,9 @@ class TokenView(APIView):
                 {"non_field_errors": ["Unable to sign in with these credentials."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        if accounts.two_factor_required(user):
+        # A second factor guards the token as it guards the pages: when REQUIRE_2FA applies to the
+        # account, or the person enrolled one of their own accord.
+        if accounts.two_factor_required(user) or accounts.has_second_factor(user):
             code = data.validated_data.get("otp", "")
             if not accounts.has_second_factor(user):
                 message = "Set up two-factor sign-in on the website first, then send its current code."

@@ -179,6 +179,37 @@ def test_a_service_user_who_enrolled_is_asked_for_the_code(world):
     assert client.get("/portal/").status_code == 200
 
 
+def test_an_enrolled_service_user_s_unverified_session_does_not_reach_the_api(world):
+    TOTPDevice.objects.create(user=world.maya.user, name="Authenticator app", confirmed=True)
+    client = Client()
+    password_step(client, "maya", world.password)
+    for path in ("/api/v1/me/", "/api/v1/me/plan/", "/api/v1/me/messages/", "/api/v1/me/access-log/"):
+        assert client.get(path).status_code in (401, 403), path
+
+
+def test_a_token_for_an_account_that_enrolled_a_factor_needs_its_code(world):
+    device = TOTPDevice.objects.create(user=world.maya.user, name="Authenticator app", confirmed=True)
+    client = Client()
+    asked = client.post(
+        "/api/v1/auth/token/", {"username": "maya", "password": world.password, "name": "phone"}, "application/json"
+    )
+    assert asked.status_code == 400 and "otp" in asked.json()
+    given = client.post(
+        "/api/v1/auth/token/",
+        {"username": "maya", "password": world.password, "name": "phone", "otp": code_now(device)},
+        "application/json",
+    )
+    assert given.status_code == 200 and given.json()["token"]
+
+
+def test_with_two_factor_sign_in_off_an_enrolled_professional_still_verifies_before_the_api(world, settings):
+    settings.REQUIRE_2FA = False
+    TOTPDevice.objects.create(user=world.nia.user, name="Authenticator app", confirmed=True)
+    client = Client()
+    password_step(client, "nia", world.password)
+    assert client.get("/api/v1/me/").status_code in (401, 403)
+
+
 def test_with_two_factor_sign_in_off_a_password_signs_a_professional_in_and_the_page_says_so(world, settings):
     settings.REQUIRE_2FA = False
     client = Client()
