@@ -2,7 +2,7 @@
 
 Wiring only. Django's log lines are JSON (python-json-logger) with the request id of the request
 that wrote them; gunicorn's access log (coordination/gunicorn_conf.py) goes through
-`GunicornLogger`, which keeps only the method, the path with the calendar feed's secret redacted,
+`GunicornLogger`, which keeps only the method, the path with the calendar feed's secret and the portal's set-password link redacted,
 the status, the size, the time taken and the request id: never the query string (search terms),
 the referrer's query, headers (tokens, cookies) or the basic-auth user.
 
@@ -24,13 +24,17 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 
 REDACTED = "[redacted]"
 _CALENDAR_SECRET = re.compile(r"(/calendar/)[^/\s?#\"']+(\.ics)")
+# The portal's one-time set-password link (cases.services): whoever holds it may set the password.
+_WELCOME_TOKEN = re.compile(r"(/portal/welcome/)[^/\s?#\"']+/[^/\s?#\"']+/?")
 # A request line or URL's query string: "GET /people/?q=Jade HTTP/1.1" -> "GET /people/ HTTP/1.1".
 _QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
 
 
 def redact(text: str) -> str:
-    """The calendar feed's secret and every query string taken out of a path, a URL or a line."""
-    return _QUERY.sub(r"\1", _CALENDAR_SECRET.sub(rf"\1{REDACTED}\2", text))
+    """The calendar feed's secret, the portal's set-password link and every query string taken
+    out of a path, a URL or a line."""
+    text = _WELCOME_TOKEN.sub(rf"\1{REDACTED}/", _CALENDAR_SECRET.sub(rf"\1{REDACTED}\2", text))
+    return _QUERY.sub(r"\1", text)
 
 
 class RequestIdFilter(logging.Filter):

@@ -19,6 +19,7 @@ from django.test import Client
 from gunicorn.config import Config
 
 from accountability import services as accountability_services
+from cases import services as cases_services
 from coordination import gunicorn_conf
 from coordination.logs import GunicornLogger, RequestIdFilter, redact
 from sharing import services as sharing_services
@@ -103,6 +104,8 @@ def session_requests(world, settings, django_log):
     api = token_client(world.sam.user)
     token = api._credentials["HTTP_AUTHORIZATION"].split()[-1]
     calendar = accountability_services.reminder_settings_for(professional=world.nia).calendar_token
+    welcome = cases_services.portal_set_password_link(world.maya.user)  # /portal/welcome/<uid>/<token>/
+    welcome_token = welcome.rstrip("/").rsplit("/", 1)[-1]
 
     browser = Client()
     responses = [browser.post("/accounts/login/", {"username": "sam", "password": world.password})]
@@ -120,6 +123,8 @@ def session_requests(world, settings, django_log):
         api.post(f"/api/v1/cases/{world.case.id}/records/", {"category": "nonsense", "text": RECORD_TEXT}),
         Client().get(f"/calendar/{calendar}.ics"),
         Client().get(f"/calendar/{calendar}x.ics"),  # a 404 on a path holding the secret
+        Client().get(welcome),  # the one-time set-password link handed to the person
+        Client().get(welcome + "x/"),  # a 404 on a path holding it
     ]
     nia = Client()
     nia.force_login(world.nia.user)
@@ -136,6 +141,7 @@ def session_requests(world, settings, django_log):
         world.password,
         token,
         calendar,
+        welcome_token,
         browser.cookies["sessionid"].value,
         "nia@example.org",
     ]
@@ -172,6 +178,8 @@ def test_log_lines_are_json_with_the_request_id(session_requests, django_log):
 def test_redaction_takes_out_query_strings_and_the_calendar_secret():
     assert redact("GET /people/?q=Maya+Okafor HTTP/1.1") == "GET /people/ HTTP/1.1"
     assert redact("Not Found: /calendar/abc_DEF-123.ics") == "Not Found: /calendar/[redacted].ics"
+    assert redact("GET /portal/welcome/MTIz/cz2k1a-0f3e9b7c/ HTTP/1.1") == "GET /portal/welcome/[redacted]/ HTTP/1.1"
+    assert redact("Not Found: /portal/welcome/MTIz/cz2k1a-0f3e9b7c") == "Not Found: /portal/welcome/[redacted]/"
     assert redact("https://x.org/records/search/?q=Quentin&page=2") == "https://x.org/records/search/"
     assert redact("reminder e-mail 5 failed (attempt 1): ConnectionRefusedError") == (
         "reminder e-mail 5 failed (attempt 1): ConnectionRefusedError"
