@@ -184,7 +184,8 @@ def information(request: HttpRequest, person_id: str | None = None) -> HttpRespo
         subject,
         rows=rows,
         decisions=decisions,
-        told=list(sharing_selectors.overrides_told_to(person=subject.person)),
+        # The reviewer cleared telling the person, not whoever holds proxy access for them.
+        told=list(sharing_selectors.overrides_told_to(person=subject.person)) if subject.is_self else [],
     )
 
 
@@ -275,8 +276,11 @@ def information_withdraw(request: HttpRequest, consent_id: str, person_id: str |
 def looked(request: HttpRequest, person_id: str | None = None) -> HttpResponse:
     """Who has looked at my information: agencies and roles, never names."""
     subject = _subject(request, person_id)
+    if not subject.may_see_sharing:
+        raise PermissionDenied("You can see this plan, but not who has looked at this information.")
     selectors.audit_portal_read("portal.access_log.viewed", subject=subject, user=request.user, request=request)
-    return _page(request, "portal/looked.html", subject, lines=sharing_selectors.access_log_for(person=subject.person))
+    lines = sharing_selectors.access_log_for(person=subject.person, with_overrides=subject.is_self)
+    return _page(request, "portal/looked.html", subject, lines=lines)
 
 
 @login_required

@@ -910,10 +910,12 @@ class AccessLogLine:
     times: int
 
 
-def access_log_for(*, person: Person, limit_days: int = 366) -> list[AccessLogLine]:
+def access_log_for(*, person: Person, limit_days: int = 366, with_overrides: bool = True) -> list[AccessLogLine]:
     """Who has looked at the person's information: one line per day, agency, role and
     reason (never a reader's name), newest first, from the audit trail. A read under a
-    safeguarding override shows only once its reviewer said the person may be told.
+    safeguarding override shows only once its reviewer said the person may be told, and
+    only to the person (with_overrides=False for anyone else, such as a parent's proxy: the
+    reviewer cleared telling the person, and the parent may be the risk).
 
     The audit helper's fast selector may replace the event query; this one is correct
     and simple: an indexed filter on `person` and `action`, grouped here."""
@@ -923,7 +925,9 @@ def access_log_for(*, person: Person, limit_days: int = 366) -> list[AccessLogLi
         .order_by("-at", "-id")
         .values_list("at", "actor", "actor_agency", "basis", "detail")[:5000]
     )
-    told = {str(pk) for pk in overrides_told_to(person=person).values_list("pk", flat=True)}
+    told = (
+        {str(pk) for pk in overrides_told_to(person=person).values_list("pk", flat=True)} if with_overrides else set()
+    )
     professionals = {
         p.pk: p for p in Professional.objects.filter(pk__in={e[1] for e in events}).select_related("agency")
     }

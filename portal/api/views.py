@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -108,14 +108,21 @@ class PortalAccessLogSerializer(serializers.Serializer):
 
 class MyAccessLogView(APIView):
     @extend_schema(
-        parameters=[PERSON_PARAM], responses=listing(PortalAccessLogSerializer, "PortalAccessLogList"), tags=["portal"]
+        parameters=[PERSON_PARAM],
+        responses={
+            200: listing(PortalAccessLogSerializer, "PortalAccessLogList"),
+            403: OpenApiResponse(description="A proxy whose scope is the plan only"),
+        },
+        tags=["portal"],
     )
     def get(self, request: Request) -> Response:
         subject = _subject(request)
+        if not subject.may_see_sharing:
+            raise PermissionDenied("You can see this plan, but not who has looked at this information.")
         selectors.audit_portal_read(
             "portal.access_log.viewed", subject=subject, user=request.user, request=request._request
         )
-        lines = sharing_selectors.access_log_for(person=subject.person)
+        lines = sharing_selectors.access_log_for(person=subject.person, with_overrides=subject.is_self)
         return Response(
             {
                 "count": len(lines),

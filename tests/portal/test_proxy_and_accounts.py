@@ -182,3 +182,40 @@ def test_the_proxy_api_links_freezes_and_ends(world, family, child):
     oz = APIClient()
     oz.force_authenticate(world.oz.user)
     assert oz.get(url).status_code == 404
+
+
+def test_a_plan_only_proxy_does_not_see_who_looked(world, family, child, as_user):
+    _link(world, scope="plan")
+    ada = as_user("ada")
+    assert ada.get(f"/portal/for/{world.maya.id}/looked/").status_code == 403
+    assert "Who looked" not in ada.get(f"/portal/for/{world.maya.id}/").content.decode()
+    api = as_user("ada", api=True)
+    assert api.get(f"/api/v1/me/access-log/?person={world.maya.id}").status_code == 403
+
+
+def test_reads_under_an_override_cleared_for_the_person_are_not_shown_to_a_proxy(world, family, child, as_user, client):
+    from sharing import services as sharing_services
+    from tests.sharing.conftest import override, write
+
+    _link(world, scope="plan_and_consents")
+    record = write(world, world.sam, "social_care")
+    access = override(world, world.nia, "social_care")
+    client.force_login(world.nia.user)
+    assert client.get(f"/records/{record.id}/").status_code == 200
+    sharing_services.safeguarding_review_record(
+        access=access, outcome="justified", person_may_be_told=True, notes="ok", actor=world.ivy.user
+    )
+    safe = "keep someone safe"
+    assert safe in as_user("maya").get("/portal/looked/").content.decode()  # the person is told
+    assert "When we looked to keep someone safe" in as_user("maya").get("/portal/information/").content.decode()
+    ada = as_user("ada")
+    assert safe not in ada.get(f"/portal/for/{world.maya.id}/looked/").content.decode()
+    assert (
+        "When we looked to keep someone safe"
+        not in ada.get(f"/portal/for/{world.maya.id}/information/").content.decode()
+    )
+    reasons = [
+        line["reason"]
+        for line in as_user("ada", api=True).get(f"/api/v1/me/access-log/?person={world.maya.id}").json()["results"]
+    ]
+    assert not any(safe in r for r in reasons)
