@@ -571,22 +571,26 @@ def proxy_link(
 ) -> ProxyAccess:
     """Let another person's portal account see this person's portal, through a recorded
     relationship (the proxy is the parent, carer, ... of the person). A person of 12 or
-    over (or of unknown age) must agree; from 16 a new agreement renews it."""
+    over (or of unknown age) must agree; from 16 a new agreement renews it.
+
+    The right is checked first, and one message answers for "no such account" and "not
+    related": what the form says reveals no one the caller may not see."""
+    by = _require_proxy_manager(actor, person)
     errors: dict[str, str] = {}
     today = timezone.localdate()
     User = get_user_model()
     proxy_user = User.objects.filter(username__iexact=(username or "").strip()).first() if username else None
     proxy_person = Person.objects.filter(user=proxy_user).first() if proxy_user is not None else None
     relationship = None
-    if proxy_person is None:
-        errors["username"] = "No portal account has this username. Give the parent or carer a portal account first."
-    elif proxy_person.pk == person.pk:
+    if proxy_person is not None and proxy_person.pk == person.pk:
         errors["username"] = "This is the person's own account."
     else:
-        relationship = Relationship.objects.filter(person=proxy_person, to=person).first()
+        if proxy_person is not None:
+            relationship = Relationship.objects.filter(person=proxy_person, to=person).first()
         if relationship is None:
             errors["username"] = (
-                f"Record how {proxy_person.full_name} is related to {person.full_name} first (parent, carer, ...)."
+                f"No portal account of someone recorded as related to {person.full_name} has this username. "
+                "Record how the parent or carer is related (parent, carer, ...) and give them a portal account first."
             )
     if scope not in ProxyScope.values:
         errors["scope"] = "Choose plan or plan_and_consents."
@@ -599,7 +603,6 @@ def proxy_link(
         errors["child_agreed"] = "The person is 12 or over (or their age is not known): record that they agree first."
     if errors:
         raise ValidationError(errors)
-    by = _require_proxy_manager(actor, person)
     assert by is not None or actor.is_superuser
     assert relationship is not None and valid_until is not None and proxy_user is not None
     proxy = ProxyAccess.objects.create(

@@ -78,6 +78,23 @@ def test_a_proxy_needs_a_recorded_relationship_and_the_lead(world, family):
     assert not ProxyAccess.objects.exists()
 
 
+def test_linking_a_proxy_checks_the_right_before_the_input_and_names_no_one_unseen(world, family):
+    """Someone who may not manage the person's portal learns nothing from the answer, and the
+    lead's message names only the person: not whose account the username is."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    with pytest.raises(PermissionDenied):  # not 'no relationship for Jade ...' from the input
+        case_services.proxy_link(person=world.maya, username="zed", scope="x", valid_until=None, actor=world.nia.user)
+    stranger = get_user_model().objects.create_user(username="jade.carter", password="x")
+    Person.objects.create(given_name="Jade", family_name="Carter", user=stranger, registered_by=world.sam)
+    with pytest.raises(ValidationError) as known:
+        _link(world, username="jade.carter")
+    with pytest.raises(ValidationError) as unknown:
+        _link(world, username="nobody-has-this")
+    assert known.value.message_dict["username"] == unknown.value.message_dict["username"]
+    assert "Carter" not in known.value.message_dict["username"][0]
+
+
 def test_a_child_of_twelve_or_over_must_agree(world, family):
     from django.core.exceptions import ValidationError
 
