@@ -42,14 +42,16 @@ class GoalSerializer(serializers.ModelSerializer):
 class GoalUpdateSerializer(serializers.Serializer):
     """PATCH a goal: any SMART field (none may be emptied), or `achievement` with a `note`."""
 
-    description = serializers.CharField(required=False, allow_blank=True)
-    measure = serializers.CharField(required=False, allow_blank=True)
-    target_date = serializers.DateField(required=False)
-    plain_summary = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=PLAN_TEXT_MAX)
+    measure = serializers.CharField(required=False, allow_blank=True, max_length=PLAN_TEXT_MAX)
+    target_date = BoundedDateField(required=False)
+    plain_summary = serializers.CharField(required=False, allow_blank=True, max_length=PLAIN_SUMMARY_MAX)
     achievement = serializers.ChoiceField(
         choices=[*GoalStatus.choices], required=False, help_text="achieved or not_achieved (active takes it back)"
     )
-    note = serializers.CharField(required=False, allow_blank=True, help_text="Required with an achievement")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=NOTE_MAX, help_text="Required with an achievement"
+    )
 
 
 class GoalCreateSerializer(serializers.Serializer):

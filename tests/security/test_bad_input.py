@@ -231,3 +231,20 @@ def test_a_professionals_email_longer_than_its_column_is_a_400(world):
     }
     response = api.post("/api/v1/professionals/", body)
     assert response.status_code == 400 and "email" in response.json()
+
+
+def test_a_goal_patch_keeps_the_bounds_of_a_new_goal(world, api):
+    """PATCH answered 200 to a 100,000-character summary and a date in 9999 that POST refuses."""
+    url = f"/api/v1/goals/{world.goal.id}/"
+    before = Goal.objects.values().get(pk=world.goal.pk)
+    for field, value in (
+        ("description", "d" * (PLAN_TEXT_MAX + 1)),
+        ("measure", "m" * (PLAN_TEXT_MAX + 1)),
+        ("plain_summary", "x" * 100_000),
+        ("target_date", "9999-12-31"),
+    ):
+        response = api.patch(url, {field: value}, format="json")
+        assert response.status_code == 400 and field in response.json(), (field, response.status_code)
+    note = api.patch(url, {"achievement": "achieved", "note": "n" * (NOTE_MAX + 1)}, format="json")
+    assert note.status_code == 400 and "note" in note.json()
+    assert Goal.objects.values().get(pk=world.goal.pk) == before
