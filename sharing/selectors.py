@@ -37,7 +37,7 @@ from sharing.models import (
     SubjectAccessStatus,
 )
 from sharing.services import safeguarding_access_expire_due
-from sharing.trail import filters_for_audit, trail_export
+from sharing.trail import filters_for_audit, trail_export, uuid_or_none
 
 
 def _require_professional(user: Any) -> Professional:
@@ -688,23 +688,14 @@ def audit_list_visible_to(
             action=action,
             actor=user,
             request=request,
-            person=_uuid_or_none(filters.get("person")),
-            case=_uuid_or_none(filters.get("case")),
+            person=uuid_or_none(filters.get("person")),
+            case=uuid_or_none(filters.get("case")),
             subject_type="audit_trail",
             basis=basis,
             detail={"events": len(rows), "filters": filters_for_audit(filters)},
         )
 
     return AuditedRead(qs, audit)
-
-
-def _uuid_or_none(value: Any) -> uuid.UUID | None:
-    if not value:
-        return None
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def audit_export_rows(*, user: Any, filters: dict[str, Any], request: Any = None) -> Iterable[list[str]]:

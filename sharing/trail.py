@@ -9,10 +9,12 @@ Floor 5 (sharing). May use: cases, agencies, audit.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -311,8 +313,8 @@ def trail_export(
         action=action,
         actor=user,
         request=request,
-        person=filters.get("person") if isinstance(filters.get("person"), uuid.UUID) else None,
-        case=filters.get("case") if isinstance(filters.get("case"), uuid.UUID) else None,
+        person=uuid_or_none(filters.get("person")),  # a query string's id is a string, a form's a UUID
+        case=uuid_or_none(filters.get("case")),
         subject_type="audit_trail",
         basis=AuditBasis.ADMIN if is_admin(user) else AuditBasis.OWN_AGENCY,
         detail={"events": count, "filters": filters_for_audit(filters)},
@@ -320,15 +322,41 @@ def trail_export(
     return _export_rows(events.filter(id__lt=exported.pk), limit)  # the events counted, not this one
 
 
+def uuid_or_none(value: Any) -> uuid.UUID | None:
+    if not value:
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+_ID_FILTERS = ("case", "person", "actor", "agency")
+_ACTION_CODE = re.compile(r"[a-z_]+(\.[a-z_]+)*\.?")
+
+
 def filters_for_audit(filters: dict[str, Any]) -> dict[str, Any]:
     """What an audit event records of the filters: identifiers, codes and dates, never the
-    words typed (a name typed is recorded as the ids it stood for)."""
+    words typed (a name typed is recorded as the ids it stood for). Only the known filters
+    are kept, and only values of their shape: an unknown key or a word typed where an id,
+    an action code or a date belongs is left out."""
     out: dict[str, Any] = {}
-    for key, value in filters.items():
-        if value in (None, "", [], ()):
-            continue
-        if key.endswith("_in"):
-            out[key] = [str(v) for v in list(value)[:50]]
-        else:
+    for key in _ID_FILTERS:
+        value = uuid_or_none(filters.get(key))
+        if value is not None:
             out[key] = str(value)
+    for key in ("case_in", "person_in", "actor_in"):
+        ids = filters.get(key)
+        if isinstance(ids, list | tuple) and ids:
+            out[key] = [str(v) for v in list(ids)[:50] if uuid_or_none(v) is not None]
+    action = str(filters.get("action") or "").strip()
+    if action and len(action) <= 100 and _ACTION_CODE.fullmatch(action):
+        out["action"] = action
+    for key in ("from", "to"):
+        value = filters.get(key)
+        if isinstance(value, date):
+            out[key] = value.isoformat()
+        elif value:
+            with contextlib.suppress(ValueError):
+                out[key] = date.fromisoformat(str(value)).isoformat()
     return out

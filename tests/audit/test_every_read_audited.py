@@ -279,6 +279,21 @@ def test_reading_the_audit_trail_is_audited_with_its_filters_and_count(read_worl
     assert (exported.actor_user_id, exported.basis) == (w.admin.pk, "admin")
 
 
+def test_a_filtered_export_is_audited_about_its_person_and_keeps_no_typed_words(read_world):
+    """The export's event names the person it was filtered by (so it shows in that person's
+    trail), and a word typed where a code or a date belongs is not stored."""
+    w = read_world.w
+    csv = APIClient()
+    csv.force_authenticate(w.admin)
+    url = f"/api/v1/audit/export/?person={w.maya.id}&action=Jade+Carter&from=Maya&nickname=Okafor"
+    response = csv.get(url)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    exported = AuditEvent.objects.get(action="audit.trail.exported")
+    assert exported.person == w.maya.id
+    assert exported.detail["filters"] == {"person": str(w.maya.id)}
+
+
 def test_the_persons_own_portal_reads_are_audited_as_self(read_world):
     w = read_world.w
     client, _ = _client(w, "maya", api=False)
