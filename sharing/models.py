@@ -167,6 +167,8 @@ class SubjectAccessRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(completed_at__isnull=False), name="sar_sent_has_completed_at"
             ),
+            # One open request per person, even for two requests sent at the same moment.
+            models.UniqueConstraint(fields=["person"], condition=Q(status="received"), name="sar_one_open_per_person"),
         ]
         indexes = [
             models.Index(fields=["accountable", "due_date"], condition=Q(status="received"), name="sar_open_idx"),

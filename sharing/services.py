@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Professional
@@ -472,13 +472,17 @@ def sar_request(*, person: Person, actor: Any, request: Any = None) -> SubjectAc
     if case is None:
         raise ValidationError({"request": "There is no plan with your name on it, so there are no records."})
     today = timezone.localdate()
-    sar = SubjectAccessRequest.objects.create(
-        person=person,
-        case=case,
-        requested_by_user=actor,
-        accountable=sar_accountable_for(case),
-        due_date=one_calendar_month_after(today),
-    )
+    try:
+        with transaction.atomic():  # a request sent at the same moment wins the race: this one is refused
+            sar = SubjectAccessRequest.objects.create(
+                person=person,
+                case=case,
+                requested_by_user=actor,
+                accountable=sar_accountable_for(case),
+                due_date=one_calendar_month_after(today),
+            )
+    except IntegrityError:
+        raise ValidationError({"request": "You have asked already. We are working on it."}) from None
     audit_record(
         action="sharing.sar.requested",
         actor=actor,

@@ -120,3 +120,28 @@ def test_a_request_for_a_copy_is_on_the_ig_leads_my_work(world, as_user, client)
     as_user("maya").post("/portal/copy/")
     client.force_login(world.sue.user)
     assert "Send the person a copy of their records" in client.get("/").content.decode()
+
+
+def test_the_database_keeps_one_open_copy_request_per_person(world, as_user):
+    """Two requests sent at the same moment both pass the service's check; the second insert
+    must still be refused (the service then answers as for a repeat)."""
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    from sharing.models import SubjectAccessRequest, SubjectAccessStatus
+
+    assert as_user("maya").post("/portal/copy/").status_code == 302
+    first = SubjectAccessRequest.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SubjectAccessRequest.objects.create(
+            person=first.person,
+            case=first.case,
+            requested_by_user=first.requested_by_user,
+            accountable=first.accountable,
+            due_date=first.due_date,
+        )
+    SubjectAccessRequest.objects.filter(pk=first.pk).update(
+        status=SubjectAccessStatus.SENT, completed_at=timezone.now()
+    )
+    assert as_user("maya").post("/portal/copy/").status_code == 302  # a new one once the first is sent
+    assert SubjectAccessRequest.objects.filter(status=SubjectAccessStatus.RECEIVED).count() == 1
