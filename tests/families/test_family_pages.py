@@ -151,7 +151,11 @@ def test_a_household_is_recorded_from_the_case_and_shows_in_the_family(world, ad
     assert "Who lives here: Ada Okafor, Maya Okafor" in body
     assert "Language at home: yo" in body and "Interpreter needed" in body
     household = Household.objects.get()
-    assert (household.address, household.language, household.interpreter_needed) == ("4 Mill Lane\nNorthvale", "yo", True)
+    assert (household.address, household.language, household.interpreter_needed) == (
+        "4 Mill Lane\nNorthvale",
+        "yo",
+        True,
+    )
     assert set(household.members.all()) == {ada, world.maya}
     assert AuditEvent.objects.filter(action="cases.household.created").count() == 2
 
@@ -185,9 +189,7 @@ def test_a_household_is_changed_and_gains_a_member(world, ada, client):
     assert AuditEvent.objects.filter(action="cases.household.viewed", person=world.maya.id).exists()
     bad = client.post(url, {"name": " ", "address": "12 New Road", "language": "en"})
     assert "name" in bad.context["form"].errors and "12 New Road" in bad.content.decode()
-    r = client.post(
-        url, {"name": "Okafor home", "address": "12 New Road", "language": "en", "members": [str(ada.id)]}
-    )
+    r = client.post(url, {"name": "Okafor home", "address": "12 New Road", "language": "en", "members": [str(ada.id)]})
     assert r.status_code == 302
     home.refresh_from_db()
     assert (home.name, home.address) == ("Okafor home", "12 New Road")
@@ -252,7 +254,7 @@ def test_a_bad_relationship_shows_field_messages_and_keeps_the_choices(world, ad
 def test_a_case_with_one_person_says_how_to_relate_them_instead_of_a_form(world, client):
     client.force_login(world.sam.user)
     page = client.get(reverse("cases:case_relationship_add", args=[world.case.id])).content.decode()
-    assert "Only one person is on this case" in page and "<form method=\"post\"" not in page.split("<main")[1]
+    assert "Only one person is on this case" in page and '<form method="post"' not in page.split("<main")[1]
     assert reverse("cases:case_relationship_add", args=[world.case.id]) not in _family(client, world)
 
 
