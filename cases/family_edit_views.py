@@ -26,7 +26,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cases import selectors, services
-from cases.forms import PersonChoiceField, apply_service_errors, choice_field
+from cases.forms import PersonChoiceField, apply_service_errors, choice_field, language_tag
 from cases.models import Household, Person, RelationshipKind
 from cases.selectors import CaseAccess
 
@@ -73,11 +73,7 @@ class HouseholdForm(forms.Form):
 
     def clean_language(self) -> str:
         """Checked here too (as the service does), so one submit shows every problem."""
-        value = self.cleaned_data["language"].strip()
-        parts = value.split("-")
-        if not parts[0].isalpha() or not all(part.isalnum() and 1 <= len(part) <= 8 for part in parts):
-            raise ValidationError("Give a language tag such as en, cy, pl or ar.")
-        return value
+        return language_tag(self.cleaned_data["language"], "Give a language tag such as en, cy, pl or ar.")
 
 
 class HouseholdEditForm(HouseholdForm):
