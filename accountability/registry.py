@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -56,6 +56,42 @@ class WorkItem:
     link: str
     tag: str = ""  # overdue / due_soon / later
     accountable_name: str = ""  # who answers for it (lines of items on cases I coordinate)
+
+
+DUE_SOON_DAYS = 7  # My work's "due soon": within a week
+
+
+def work_lines(
+    rows: Iterable[Sequence[Any]],
+    *,
+    subject_type: str,
+    kind_label: str,
+    link: str,
+    title: str | Callable[..., str],
+    today: date,
+) -> list[WorkItem]:
+    """My work's lines of one kind of item, the shape every source's `work_items` builds.
+    Each row is (id, due date, case id, case reference, case title, *extra); `title` is the
+    line's words, or a function of the row's extra values; `link` is filled in with
+    `{case}` and `{id}`; the tag says overdue, due soon (within DUE_SOON_DAYS) or later."""
+    lines = []
+    for pk, due, case_id, reference, case_title, *extra in rows:
+        tag = "overdue" if due < today else ("due_soon" if (due - today).days <= DUE_SOON_DAYS else "later")
+        lines.append(
+            WorkItem(
+                subject_type=subject_type,
+                kind_label=kind_label,
+                id=pk,
+                title=title if isinstance(title, str) else title(*extra),
+                due=due,
+                case_id=case_id,
+                case_reference=reference,
+                case_title=case_title,
+                link=link.format(case=case_id, id=pk),
+                tag=tag,
+            )
+        )
+    return lines
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,14 @@ def case_family(request: HttpRequest, case_id: str) -> HttpResponse:
         for m in family
     ]
     template = "cases/_family.html" if getattr(request, "htmx", False) else "cases/case_family.html"
-    return render(request, template, {"case": access.case, "rows": rows})
+    context = {
+        "case": access.case,
+        "rows": rows,
+        "households": selectors.family_households(family),
+        # Recording households and relationships: the services' rule, for the case's people.
+        "may_change_family": services.family_may_change(actor=request.user, people=[m.person for m in family]),
+    }
+    return render(request, template, context)
 
 
 class RelationshipForm(forms.Form):

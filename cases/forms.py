@@ -127,6 +127,15 @@ class DateField(forms.DateField):
 DATE_ERRORS = {"invalid": "Enter a real date, for example 27 3 2026."}
 
 
+def language_tag(value: str, message: str) -> str:
+    """A BCP 47-shaped language tag (en, cy, pl, ar, pt-BR), stripped; `message` otherwise."""
+    value = value.strip()
+    parts = value.split("-")
+    if not all(part.isalnum() and 1 <= len(part) <= 8 for part in parts) or not parts[0].isalpha():
+        raise ValidationError(message)
+    return value
+
+
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Show a service's ValidationError inline: on its field when the form has
     one, otherwise at the top of the form."""
@@ -215,11 +224,7 @@ class PersonForm(forms.Form):
     interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
 
     def clean_preferred_language(self) -> str:
-        value = self.cleaned_data["preferred_language"].strip()
-        parts = value.split("-")
-        if not all(part.isalnum() and 1 <= len(part) <= 8 for part in parts) or not parts[0].isalpha():
-            raise ValidationError("Enter a language tag such as en, cy, pl or ar.")
-        return value
+        return language_tag(self.cleaned_data["preferred_language"], "Enter a language tag such as en, cy, pl or ar.")
 
 
 class AssignmentForm(forms.Form):

@@ -412,7 +412,15 @@ def case_family(*, user: Any, case: Case, request: Any = None) -> list[FamilyMem
         .select_related("person", "to")
         .order_by("created_at")
     )
-    households = list(Household.objects.filter(members__in=ids).distinct().prefetch_related("members"))
+    # Each household with only the members the viewer may see (`visible_members`).
+    households = list(
+        Household.objects.filter(members__in=ids)
+        .distinct()
+        .prefetch_related(
+            Prefetch("members", queryset=visible.order_by("family_name", "given_name"), to_attr="visible_members")
+        )
+        .order_by("name", "id")
+    )
     proxies = list(
         ProxyAccess.objects.filter(person__in=ids, ended_at__isnull=True)
         .select_related("proxy_user__person", "relationship")
@@ -436,11 +444,85 @@ def case_family(*, user: Any, case: Case, request: Any = None) -> list[FamilyMem
         FamilyMember(
             person=p,
             relationships=[r for r in rels if p.pk in (r.person_id, r.to_id)],
-            households=[h for h in households if any(m.pk == p.pk for m in h.members.all())],
+            households=[h for h in households if any(m.pk == p.pk for m in h.visible_members)],  # type: ignore[attr-defined]
             proxies=[x for x in proxies if x.person_id == p.pk],
         )
         for p in people
     ]
+
+
+def family_households(family: list[FamilyMember]) -> list[Household]:
+    """The households of a `case_family`, each once, in name order."""
+    seen: dict[Any, Household] = {}
+    for member in family:
+        for household in member.households:
+            seen.setdefault(household.pk, household)
+    return sorted(seen.values(), key=lambda h: (h.name, str(h.pk)))
+
+
+def household_get_for_case(*, user: Any, case: Case, household_id: Any, request: Any = None) -> Household:
+    """A household where one of the case's people lives, with `visible_members` (the
+    members the viewer may see); 404 otherwise. The case was checked by `get_case_for`;
+    the read is audited as `cases.household.viewed` for each member shown."""
+    pk = parse_uuid(household_id)
+    visible = person_list_visible_to(user=user)
+    household = (
+        Household.objects.filter(pk=pk, members__in=case.people.all())
+        .distinct()
+        .prefetch_related(
+            Prefetch("members", queryset=visible.order_by("family_name", "given_name"), to_attr="visible_members")
+        )
+        .first()
+    )
+    if household is None:
+        raise Http404("Not found")
+    audit_record_many(
+        (
+            {
+                "action": "cases.household.viewed",
+                "person": p.pk,
+                "case": case.pk,
+                "subject_type": "household",
+                "subject_id": household.pk,
+            }
+            for p in household.visible_members  # type: ignore[attr-defined]
+        ),
+        actor=user,
+        request=request,
+    )
+    return household
+
+
+def relationship_get_for_case(*, user: Any, case: Case, relationship_id: Any, request: Any = None) -> Relationship:
+    """A relationship of one of the case's people with someone the viewer may also see
+    (as the family list shows it); 404 otherwise. Audited as `cases.relationship.viewed`
+    for both people."""
+    pk = parse_uuid(relationship_id)
+    visible = person_list_visible_to(user=user)
+    people = case.people.all()
+    rel = (
+        Relationship.objects.filter(pk=pk, person__in=visible, to__in=visible)
+        .filter(Q(person__in=people) | Q(to__in=people))
+        .select_related("person", "to")
+        .first()
+    )
+    if rel is None:
+        raise Http404("Not found")
+    audit_record_many(
+        (
+            {
+                "action": "cases.relationship.viewed",
+                "person": person_pk,
+                "case": case.pk,
+                "subject_type": "relationship",
+                "subject_id": rel.pk,
+            }
+            for person_pk in (rel.person_id, rel.to_id)
+        ),
+        actor=user,
+        request=request,
+    )
+    return rel
 
 
 # --- Proxy access --------------------------------------------------------------------

@@ -44,7 +44,15 @@ from cases.models import (
     Role,
     RoleAssignment,
 )
-from cases.selectors import CaseAccess, age_on, get_case_for, person_can_manage_portal, sixteenth_birthday
+from cases.selectors import (
+    CaseAccess,
+    age_on,
+    get_case_for,
+    household_list_visible_to,
+    person_can_manage_portal,
+    person_list_visible_to,
+    sixteenth_birthday,
+)
 
 MANAGING_ROLES = {Role.LEAD_PROFESSIONAL, Role.TEAM_LEAD}
 CASE_PERMS_ALL = ("view_case", "contribute_case", "manage_case")
@@ -466,6 +474,50 @@ def _check_language(value: str, errors: dict[str, str], field: str = "language")
     return value
 
 
+def family_may_change(*, actor: Any, people: Iterable[Person]) -> bool:
+    """Record or change a household or a relationship naming these people: a professional
+    who may see every one of them (people they registered, and the people of cases they
+    can see: `person_list_visible_to`, the rule by which the API resolves the ids it is
+    sent). The pages and the API ask this same question."""
+    professional = professional_for(actor)
+    if professional is None:
+        return False
+    ids = {p.pk for p in people}
+    return not ids or person_list_visible_to(user=actor).filter(pk__in=ids).count() == len(ids)
+
+
+def household_may_change(*, actor: Any, household: Household) -> bool:
+    """Change a household's details or members: a professional who may see the household
+    (one of its members, the rule that lists it: `household_list_visible_to`)."""
+    if professional_for(actor) is None:
+        return False
+    return household_list_visible_to(user=actor).filter(pk=household.pk).exists()
+
+
+def _require_family_change(actor: Any, people: Iterable[Person]) -> Professional:
+    by = actor_professional(actor)
+    if not family_may_change(actor=actor, people=people):
+        raise PermissionDenied("You can record the families only of people you work with.")
+    return by
+
+
+def _require_household_change(actor: Any, household: Household, people: Iterable[Person] = ()) -> Professional:
+    by = actor_professional(actor)
+    if not household_may_change(actor=actor, household=household):
+        raise PermissionDenied("You can change a household only when you work with someone who lives there.")
+    return _require_family_change(actor, people) if people else by
+
+
+def _household_fields(name: str, address: str, language: str, errors: dict[str, str]) -> tuple[str, str, str]:
+    if not (name or "").strip():
+        errors["name"] = "Give the household a name, for example “Carter household”."
+    elif len(name.strip()) > 200:
+        errors["name"] = "Keep the name to 200 characters or fewer."
+    if len((address or "").strip()) > 1000:
+        errors["address"] = "Keep the address to 1000 characters or fewer."
+    return (name or "").strip(), (address or "").strip(), _check_language(language, errors)
+
+
 @transaction.atomic
 def household_create(
     *,
@@ -478,19 +530,17 @@ def household_create(
 ) -> Household:
     """Record who lives together. The caller resolved `members` through the people the
     actor may see."""
-    by = actor_professional(actor)
     members = list(members)
+    by = _require_family_change(actor, members)
     errors: dict[str, str] = {}
-    if not (name or "").strip():
-        errors["name"] = "Give the household a name, for example “Carter household”."
+    name, address, language = _household_fields(name, address, language, errors)
     if not members:
         errors["members"] = "Choose at least one person who lives here."
-    language = _check_language(language, errors)
     if errors:
         raise ValidationError(errors)
     household = Household.objects.create(
-        name=name.strip(),
-        address=(address or "").strip(),
+        name=name,
+        address=address,
         language=language,
         interpreter_needed=interpreter_needed,
         created_by=by,
@@ -516,8 +566,8 @@ def relationship_add(
     *, person: Person, to: Person, kind: str, actor: Any, parental_responsibility: bool = False
 ) -> Relationship:
     """`person` is the `kind` of `to`. The caller resolved both through the people the actor
-    may see."""
-    by = actor_professional(actor)
+    may see (`family_may_change`, else 403)."""
+    by = _require_family_change(actor, [person, to])
     errors: dict[str, str] = {}
     if kind not in RelationshipKind.values:
         errors["kind"] = "Choose parent, step-parent, carer, grandparent, sibling, partner or other."
@@ -542,6 +592,140 @@ def relationship_add(
         actor=actor,
     )
     return rel
+
+
+@transaction.atomic
+def household_update(
+    *,
+    household: Household,
+    actor: Any,
+    name: str,
+    address: str,
+    language: str,
+    interpreter_needed: bool,
+    add_members: Iterable[Person] = (),
+) -> Household:
+    """Change a household's name, address, language and interpreter needs, and add the
+    people of `add_members` who do not live there yet (`household_may_change`, and
+    `family_may_change` for those added; else 403). Audited for every member."""
+    add_members = list(add_members)
+    _require_household_change(actor, household, add_members)
+    errors: dict[str, str] = {}
+    name, address, language = _household_fields(name, address, language, errors)
+    if errors:
+        raise ValidationError(errors)
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    changed = [
+        f
+        for f, value in (
+            ("name", name),
+            ("address", address),
+            ("language", language),
+            ("interpreter_needed", interpreter_needed),
+        )
+        if getattr(locked, f) != value
+    ]
+    locked.name, locked.address, locked.language, locked.interpreter_needed = (
+        name,
+        address,
+        language,
+        interpreter_needed,
+    )
+    if changed:
+        locked.save(update_fields=changed)
+    current = set(locked.members.values_list("pk", flat=True))
+    added = [p for p in add_members if p.pk not in current]
+    locked.members.add(*added)
+    events = [
+        {
+            "action": "cases.household.updated",
+            "person": pk,
+            "subject_type": "household",
+            "subject_id": locked.pk,
+            "detail": {"fields": sorted(changed)},
+        }
+        for pk in sorted(current, key=str)
+    ] + [
+        {"action": "cases.household.member_added", "person": p.pk, "subject_type": "household", "subject_id": locked.pk}
+        for p in added
+    ]
+    audit_record_many(events, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def household_member_remove(*, household: Household, person: Person, actor: Any) -> Household:
+    """`person` no longer lives here (`household_may_change` and `family_may_change`, else
+    403). A household keeps at least one member: the last one cannot be removed."""
+    _require_household_change(actor, household, [person])
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    members = set(locked.members.values_list("pk", flat=True))
+    if person.pk not in members:
+        raise ValidationError({"person": f"{person.full_name} does not live in this household."})
+    if len(members) == 1:
+        raise ValidationError(
+            {"person": f"{person.full_name} is the only person in this household; a household needs at least one."}
+        )
+    locked.members.remove(person)
+    audit_record(
+        action="cases.household.member_removed",
+        actor=actor,
+        person=person.pk,
+        subject_type="household",
+        subject_id=locked.pk,
+    )
+    return locked
+
+
+@transaction.atomic
+def relationship_remove(*, relationship: Relationship, actor: Any) -> None:
+    """Remove a relationship that is no longer true or was recorded in error
+    (`family_may_change` for both people, else 403). Refused while a parent's or carer's
+    portal access was given through it: that access rests on it, and stays on record
+    (docs/decisions/0082). The audit event keeps what it said."""
+    _require_family_change(actor, [relationship.person, relationship.to])
+    locked = Relationship.objects.select_for_update().filter(pk=relationship.pk).first()
+    if locked is None:
+        raise ValidationError({"relationship": "This relationship has been removed already."})
+    proxies = list(ProxyAccess.objects.filter(relationship=locked).values_list("ended_at", flat=True))
+    if any(ended is None for ended in proxies):
+        raise ValidationError(
+            {
+                "relationship": (
+                    f"{relationship.person.full_name} sees {relationship.to.full_name}'s portal through this "
+                    "relationship. End that access first."
+                )
+            }
+        )
+    if proxies:
+        raise ValidationError(
+            {
+                "relationship": (
+                    "Portal access was once given through this relationship, so it stays on record as the reason "
+                    "for that access."
+                )
+            }
+        )
+    detail = {
+        "kind": locked.kind,
+        "parental_responsibility": locked.parental_responsibility,
+        "person": str(locked.person_id),
+        "to": str(locked.to_id),
+    }
+    audit_record_many(
+        (
+            {
+                "action": "cases.relationship.removed",
+                "person": pk,
+                "subject_type": "relationship",
+                "subject_id": locked.pk,
+                "detail": detail,
+            }
+            for pk in (locked.person_id, locked.to_id)
+        ),
+        actor=actor,
+    )
+    locked.delete()
 
 
 # --- Proxy access ---------------------------------------------------------------------

@@ -18,10 +18,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accountability.registry import CalendarEvent, DueSource, WorkItem
+from accountability.registry import CalendarEvent, DueSource, WorkItem, work_lines
 from cases.models import CaseStatus
 from meetings.models import Dissent, Invitee, MeetingKind, MeetingStatus, NextMeeting
-from plans.selectors import due_tag
 
 VIEW_LINK = "/meetings/views-due/{id}/"
 DISSENT_LINK = "/meetings/dissents/{id}/answer/"
@@ -50,22 +49,18 @@ _KINDS = dict(MeetingKind.choices)
 
 def _work(rows: Any, *, subject_type: str, kind_label: str, link: str, title: Callable[[str], str]) -> list[WorkItem]:
     """My work's lines of one kind: rows are (id, kind of meeting, due, case id, reference, case title)."""
-    today = timezone.localdate()
-    return [
-        WorkItem(
-            subject_type=subject_type,
-            kind_label=kind_label,
-            id=pk,
-            title=title(_KINDS.get(kind, kind).lower()),
-            due=due,
-            case_id=case_id,
-            case_reference=ref,
-            case_title=case_title,
-            link=link.format(case=case_id, id=pk),
-            tag=due_tag(due, today),
-        )
-        for pk, kind, due, case_id, ref, case_title in rows
-    ]
+
+    def words(kind: Any) -> str:
+        return title(_KINDS.get(kind, kind).lower())
+
+    return work_lines(
+        ((pk, due, case_id, ref, case_title, kind) for pk, kind, due, case_id, ref, case_title in rows),
+        subject_type=subject_type,
+        kind_label=kind_label,
+        link=link,
+        title=words,
+        today=timezone.localdate(),
+    )
 
 
 def view_work(professional: Any) -> list[WorkItem]:

@@ -13,9 +13,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accountability.registry import DueSource, WorkItem
+from accountability.registry import DueSource, WorkItem, work_lines
 from cases.models import CaseStatus
-from plans.selectors import due_tag
 from portal.models import MessageKind, PortalMessage
 from portal.services import PORTAL_MESSAGE
 
@@ -34,22 +33,14 @@ def message_work(professional: Any) -> list[WorkItem]:
         .filter(to_professional=professional)
         .values_list("id", "answer_by", "case_id", "case__reference", "case__title")
     )
-    return [
-        WorkItem(
-            subject_type=PORTAL_MESSAGE,
-            kind_label="Message",
-            id=pk,
-            title="Answer the person's message",
-            due=due,
-            case_id=case_id,
-            case_reference=ref,
-            case_title=title,
-            link=f"/cases/{case_id}/portal/#message-{pk}",
-            tag=due_tag(due, today),
-        )
-        for pk, due, case_id, ref, title in rows
-        if due is not None  # owed messages always have one (a check constraint)
-    ]
+    return work_lines(
+        (row for row in rows if row[1] is not None),  # owed messages always have one (a check constraint)
+        subject_type=PORTAL_MESSAGE,
+        kind_label="Message",
+        link="/cases/{case}/portal/#message-{id}",
+        title="Answer the person's message",
+        today=today,
+    )
 
 
 PORTAL_MESSAGES = DueSource(

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accountability.registry import DueSource, WorkItem
+from accountability.registry import DueSource, WorkItem, work_lines
 from sharing.models import SafeguardingAccess, SubjectAccessRequest, SubjectAccessStatus
 from sharing.services import safeguarding_access_expire_due
 
@@ -59,21 +59,14 @@ def subject_access_work(professional: Any) -> list[WorkItem]:
         .filter(accountable=professional)
         .values_list("id", "due_date", "case_id", "case__reference", "case__title")
     )
-    return [
-        WorkItem(
-            subject_type=SUBJECT_ACCESS_REQUEST,
-            kind_label="Copy of records",
-            id=pk,
-            title="Send the person a copy of their records",
-            due=due,
-            case_id=case_id,
-            case_reference=ref,
-            case_title=title,
-            link=f"/governance/subject-access/{pk}/",
-            tag="overdue" if due < today else ("due_soon" if (due - today).days <= 7 else "later"),
-        )
-        for pk, due, case_id, ref, title in rows
-    ]
+    return work_lines(
+        rows,
+        subject_type=SUBJECT_ACCESS_REQUEST,
+        kind_label="Copy of records",
+        link="/governance/subject-access/{id}/",
+        title="Send the person a copy of their records",
+        today=today,
+    )
 
 
 SUBJECT_ACCESS_REQUESTS = DueSource(

@@ -879,7 +879,9 @@ PERSON_READ_ACTIONS = (
     "cases.person.listed",
     "cases.consent.listed",
     "cases.relationship.listed",
+    "cases.relationship.viewed",
     "cases.household.listed",
+    "cases.household.viewed",
 )
 
 REASONS = {

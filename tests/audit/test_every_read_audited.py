@@ -56,6 +56,21 @@ PERSONAL = {
     "api:me-messages": (lambda s: "/api/v1/me/messages/", "maya", "portal.messages.viewed"),
     "api:case-messages": (lambda s: f"/api/v1/cases/{s.w.case.id}/messages/", "sam", "portal.case_view.viewed"),
     "cases:case_family": (lambda s: f"/cases/{s.w.case.id}/family/", "sam", "cases.relationship.listed"),
+    "cases:household_edit": (
+        lambda s: f"/cases/{s.w.case.id}/family/households/{s.household.id}/edit/",
+        "sam",
+        "cases.household.viewed",
+    ),
+    "cases:household_member_remove": (
+        lambda s: f"/cases/{s.w.case.id}/family/households/{s.household.id}/members/{s.w.maya.id}/remove/",
+        "sam",
+        "cases.household.viewed",
+    ),
+    "cases:relationship_remove": (
+        lambda s: f"/cases/{s.w.case.id}/family/relationships/{s.relationship.id}/remove/",
+        "sam",
+        "cases.relationship.viewed",
+    ),
     "portal_team:case_portal": (lambda s: f"/cases/{s.w.case.id}/portal/", "sam", "portal.case_view.viewed"),
     "portal:workers": (lambda s: "/portal/workers/", "maya", "portal.plan.viewed"),
     "portal:messages": (lambda s: "/portal/messages/", "maya", "portal.messages.viewed"),
@@ -127,7 +142,8 @@ NOT_PERSONAL = {
     "sharing:record_write", "sharing:override_take", "sharing:consent_record", "sharing:consent_withdraw",
     "sharing:override_end",
     "api:person-proxy-detail", "api:person-proxy-freeze", "api:me-feedback", "cases:plain_title", "cases:plain_words",
-    "cases:relationship_add", "cases:portal_account", "cases:proxy_add", "cases:proxy_change",
+    "cases:relationship_add", "cases:case_relationship_add", "cases:household_add",
+    "cases:portal_account", "cases:proxy_add", "cases:proxy_change",
     "portal_team:case_portal_reply", "portal:welcome",
     "portal:information_change", "portal:information_confirm", "portal:information_withdraw",
     "portal:information_change_for", "portal:information_confirm_for", "portal:information_withdraw_for",
@@ -178,7 +194,7 @@ def read_world(world):
     case_services.person_portal_account_create(
         person=ada, username="ada", password=world.password, actor=world.sam.user
     )
-    case_services.relationship_add(
+    relationship = case_services.relationship_add(
         person=ada, to=world.maya, kind="parent", parental_responsibility=True, actor=world.sam.user
     )
     case_services.proxy_link(
@@ -188,13 +204,20 @@ def read_world(world):
         valid_until=world.case.opened_at.date() + datetime.timedelta(days=90),
         actor=world.sam.user,
     )
-    case_services.household_create(name="Okafor household", members=[ada, world.maya], actor=world.sam.user)
+    household = case_services.household_create(name="Okafor household", members=[ada, world.maya], actor=world.sam.user)
     subject = portal_selectors.portal_subject_for(user=world.maya.user)
     portal_services.message_send(
         subject=subject, case=world.case, text="When is the next visit?", actor=world.maya.user
     )
     meeting, dissent = _a_meeting_with_a_dissent(world)
-    return SimpleNamespace(w=world, general=general, meeting=meeting, dissent=dissent)
+    return SimpleNamespace(
+        w=world,
+        general=general,
+        meeting=meeting,
+        dissent=dissent,
+        household=household,
+        relationship=relationship,
+    )
 
 
 def _a_meeting_with_a_dissent(world):

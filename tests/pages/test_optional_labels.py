@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from cases import services as case_services
 from sharing import services as sharing_services
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,13 @@ def _untouched(html: str) -> dict[str, str]:
     return parser.data
 
 
+def _with_ada(world):
+    """A second person on the case (a relationship needs two), and their household."""
+    ada = case_services.person_register(given_name="Ada", family_name="Okafor", actor=world.sam.user)
+    world.case.people.add(ada)
+    return case_services.household_create(name="Okafor household", members=[world.maya], actor=world.sam.user)
+
+
 def _override(world):
     return sharing_services.safeguarding_access_take(
         case=world.case,
@@ -104,6 +112,9 @@ FORMS = [
     ("sam", lambda w: reverse("cases:person_register")),
     ("sam", lambda w: reverse("cases:assignment_add", args=[w.case.id])),
     ("sam", lambda w: reverse("cases:case_close", args=[w.case.id])),
+    ("sam", lambda w: reverse("cases:household_add", args=[w.case.id])),
+    ("sam", lambda w: reverse("cases:household_edit", args=[w.case.id, _with_ada(w).id])),
+    ("sam", lambda w: _with_ada(w) and reverse("cases:case_relationship_add", args=[w.case.id])),
 ]
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from accountability import services as accountability_services
+from cases import services as case_services
 from tests.audit.test_every_read_audited import _a_meeting_with_a_dissent
 from tests.factories import api_token_for
 from tests.sharing.conftest import consent, override, write
@@ -51,6 +52,11 @@ def ids(world):
     api_token_for(world.sam.user)
     calendar = accountability_services.reminder_settings_for(professional=world.nia).calendar_token
     meeting, dissent = _a_meeting_with_a_dissent(world)
+    # A real household and relationship of the case, for the family pages (tests/families).
+    mum = case_services.person_register(given_name="Ada", family_name="Okafor", actor=world.sam.user)
+    world.case.people.add(mum)
+    household = case_services.household_create(name="Okafor household", members=[mum, world.maya], actor=world.sam.user)
+    relationship = case_services.relationship_add(person=mum, to=world.maya, kind="parent", actor=world.sam.user)
     return {
         "case_id": str(world.case.id),
         "person_id": str(world.maya.id),
@@ -73,8 +79,8 @@ def ids(world):
         "proxy_id": str(uuid.uuid4()),
         "action": "freeze",
         "sar_id": str(uuid.uuid4()),
-        "household_id": str(uuid.uuid4()),
-        "relationship_id": str(uuid.uuid4()),
+        "household_id": str(household.id),
+        "relationship_id": str(relationship.id),
         "message_id": str(uuid.uuid4()),
         # The feed's secret is its credential: a guessed one must find nothing (the real one is the
         # owner's own, like a password; tests/reminders/test_inapp.py reads it).
