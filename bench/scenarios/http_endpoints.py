@@ -218,13 +218,14 @@ def _report(
                     data["ratio"] >= PAGE_RATIO_TARGET,
                 )
             )
-            p95_single = single[key].p95_ms
+            one = single[key]
             section.checks.append(
                 Check(
                     f"{name} p95, one connection (issue 11)",
                     f"< {PAGE_P95_SINGLE_TARGET_MS:.0f} ms",
-                    f"{p95_single} ms",
-                    p95_single < PAGE_P95_SINGLE_TARGET_MS,
+                    f"{one.p95_ms} ms ({one.requests} requests)",
+                    # No request answered within the slot is no latency at all, not a pass.
+                    one.requests > 0 and one.p95_ms < PAGE_P95_SINGLE_TARGET_MS,
                 )
             )
     section.notes.append(
