@@ -56,6 +56,7 @@ class WorkItem:
     link: str
     tag: str = ""  # overdue / due_soon / later
     accountable_name: str = ""  # who answers for it (lines of items on cases I coordinate)
+    case_link: str = ""  # the case page, filled in by the page that lists the item
 
 
 DUE_SOON_DAYS = 7  # My work's "due soon": within a week

@@ -11,8 +11,9 @@ Floor 5.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Professional
 from cases import selectors as case_selectors
-from cases.pages import form_page
+from cases.pages import LinkTo, form_page
 from cases.selectors import MANAGE, VIEW, CaseAccess
 from plans import selectors, services
 from plans.forms import (
@@ -44,15 +45,17 @@ from plans.models import Goal, Milestone, Review
 
 @dataclass
 class ItemRow:
-    """A milestone or review as a page shows it: its status tag and what the viewer may do."""
+    """A milestone or review as a page shows it: its status tag, what the viewer may do and
+    the links of those actions (`links`: action -> path, for the actions allowed)."""
 
     item: Milestone | Review
     tag: str
     can_complete: bool = False
     can_hand_over: bool = False
     actions: services.ItemActions = services.ItemActions()
+    links: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def history(self) -> list[dict[str, Any]]:
         return history_lines(self.item.history)
 
@@ -62,7 +65,7 @@ class GoalRow:
     goal: Goal
     milestones: list[ItemRow]
 
-    @property
+    @cached_property
     def history(self) -> list[dict[str, Any]]:
         return history_lines(self.goal.history)
 
@@ -105,30 +108,66 @@ def history_lines(history: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return lines
 
 
-def _row(access: CaseAccess, item: Milestone | Review, tag: str) -> ItemRow:
+_ACTIONS = ("complete", "hand_over", "redate", "cancel", "reopen", "undo")
+_URL_NAMES = {
+    "complete": "complete",
+    "hand_over": "handover",
+    "redate": "redate",
+    "cancel": "cancel",
+    "reopen": "reopen",
+    "undo": "complete_undo",
+    "edit": "edit",
+}
+
+
+class _ActionLinks:
+    """The links of an item's actions, each URL resolved once per page (cases.pages.LinkTo)."""
+
+    def __init__(self, kind: str) -> None:
+        self._kind = kind
+        self._links: dict[str, LinkTo] = {}
+
+    def __call__(self, action: str, pk: Any) -> str:
+        if action not in self._links:
+            self._links[action] = LinkTo(f"plans:{self._kind}_{_URL_NAMES[action]}")
+        return self._links[action](pk)
+
+
+def _row(access: CaseAccess, item: Milestone | Review, tag: str, links: _ActionLinks, editable: bool) -> ItemRow:
     actions = services.item_actions(access=access, item=item)
-    return ItemRow(item, tag, actions.complete, actions.hand_over, actions)
+    allowed = [a for a in _ACTIONS if getattr(actions, a)]
+    if editable:
+        allowed.append("edit")
+    return ItemRow(item, tag, actions.complete, actions.hand_over, actions, {a: links(a, item.pk) for a in allowed})
 
 
 def case_plan_section(request: HttpRequest, access: CaseAccess) -> str:
     """The case page's plan and reviews (registered in PlansConfig.ready)."""
     case = access.case
     today = timezone.localdate()
+    can_manage = services.plan_may_edit(access=access)
+    milestone_links, review_links = _ActionLinks("milestone"), _ActionLinks("review")
     goals = [
         GoalRow(
             goal,
             [
-                _row(access, m, selectors.item_tag(status=m.status, due=m.due_date, today=today))
+                _row(
+                    access,
+                    m,
+                    selectors.item_tag(status=m.status, due=m.due_date, today=today),
+                    milestone_links,
+                    editable=can_manage and m.status == "open",
+                )
                 for m in goal.milestones.all()
             ],
         )
         for goal in selectors.case_plan(case=case)
     ]
     reviews = [
-        _row(access, r, selectors.item_tag(status=r.status, due=r.scheduled_for, today=today))
+        _row(access, r, selectors.item_tag(status=r.status, due=r.scheduled_for, today=today), review_links, False)
         for r in selectors.case_reviews(case=case)
     ]
-    context = {"case": case, "can_manage": services.plan_may_edit(access=access), "goals": goals, "reviews": reviews}
+    context = {"case": case, "can_manage": can_manage, "goals": goals, "reviews": reviews}
     return render_to_string("plans/_case_plan.html", context, request=request)
 
 

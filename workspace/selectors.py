@@ -30,14 +30,14 @@ def has_pending_reviews(*, user: Any) -> bool:
     return override_review_queue(user=user).exists()
 
 
-def my_cases(*, professional: Professional) -> QuerySet[Case]:
-    """Open cases I hold an active role on, with my role."""
+def my_cases(*, professional: Professional) -> list[tuple[Any, str, str, str | None]]:
+    """Open cases I hold an active role on, newest first: (id, title, reference, my role)."""
     mine = RoleAssignment.objects.filter(case=OuterRef("pk"), professional=professional, ended_on__isnull=True)
-    return (
+    return list(
         Case.objects.filter(Exists(mine), status=CaseStatus.OPEN)
         .annotate(my_role=mine.values("role")[:1])
-        .select_related("lead_professional")
         .order_by("-opened_at")
+        .values_list("id", "title", "reference", "my_role")
     )
 
 

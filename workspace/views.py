@@ -8,7 +8,8 @@ Floor 6 (top). May use every floor below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,19 +17,30 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accountability.registry import WorkItem
 from accountability.selectors import coordinated_items_for, work_items_for
 from agencies.selectors import leads_a_team, professional_for
-from cases.models import Case, Role
-from cases.pages import me, professional_required
+from cases.models import Role
+from cases.pages import LinkTo, me, professional_required
 from plans.selectors import due_tag
 from plans.views import ItemRow
 from workspace import selectors
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaseRow:
-    case: Case
+    """One of my cases as My work lists it."""
+
+    title: str
+    reference: str
+    link: str
     my_role: str
+
+
+def with_case_links(items: Iterable[WorkItem]) -> list[WorkItem]:
+    """Work items with the link to their case, for the tables of workspace/_work_items.html."""
+    case_link = LinkTo("cases:case_detail")
+    return [replace(item, case_link=case_link(item.case_id)) for item in items]
 
 
 @login_required
@@ -40,14 +52,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
         if request.user.is_staff:
             return redirect("admin:index")
         raise PermissionDenied("These pages are for professionals.")
-    items = work_items_for(professional=professional)
+    items = with_case_links(work_items_for(professional=professional))
     counts = {tag: sum(1 for i in items if i.tag == tag) for tag in ("overdue", "due_soon", "later")}
     role_labels = dict(Role.choices)
+    case_link = LinkTo("cases:case_detail")
     cases = [
-        CaseRow(case, role_labels.get(getattr(case, "my_role", ""), ""))
-        for case in selectors.my_cases(professional=professional)
+        CaseRow(title, reference, case_link(pk), role_labels.get(role or "", ""))
+        for pk, title, reference, role in selectors.my_cases(professional=professional)
     ]
-    on_my_cases = coordinated_items_for(professional=professional)
+    on_my_cases = with_case_links(coordinated_items_for(professional=professional))
     return render(
         request,
         "workspace/my_work.html",
@@ -70,7 +83,7 @@ def team(request: HttpRequest) -> HttpResponse:
     due = [ItemRow(m, due_tag(m.due_date, today)) for m in selectors.team_due_items(lead=lead)]
     # Items on the cases I coordinate (as the case's team lead or lead professional), whoever's team holds them.
     mine = {row.item.id for row in due}
-    coordinated = [i for i in coordinated_items_for(professional=lead) if i.id not in mine]
+    coordinated = with_case_links(i for i in coordinated_items_for(professional=lead) if i.id not in mine)
     overdue = sum(1 for row in due if row.tag == "overdue") + sum(1 for i in coordinated if i.tag == "overdue")
     return render(
         request,
@@ -94,6 +107,6 @@ def team_member(request: HttpRequest, member_id: str) -> HttpResponse:
     member = selectors.team_member_for(lead=lead, member_id=member_id)
     items = work_items_for(professional=member)
     visible = selectors.visible_case_ids(lead=lead, case_ids={i.case_id for i in items})
-    items = [i for i in items if i.case_id in visible]
+    items = with_case_links(i for i in items if i.case_id in visible)
     counts = {tag: sum(1 for i in items if i.tag == tag) for tag in ("overdue", "due_soon", "later")}
     return render(request, "workspace/team_member.html", {"member": member, "items": items, "counts": counts})
