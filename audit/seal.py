@@ -113,7 +113,7 @@ _PG_LINE = "concat_ws(chr(31), {}) || chr(31)".format(
 )
 
 
-def _detail(text: str | None) -> str:
+def detail_text(text: str | None) -> str:
     """What `_line` makes of the detail column read as JSON text (None: SQL NULL)."""
     value = _DECODER.raw_decode(text)[0] if text is not None else None  # jsonb's text: no leading space
     if isinstance(value, dict | list):
@@ -140,7 +140,7 @@ def _chunks_postgresql(sealed_from: datetime | None, sealed_until: datetime) -> 
                 append(line)
                 tail = canonical.get(detail)
                 if tail is None:
-                    tail = _detail(detail) + "\x1e"
+                    tail = detail_text(detail) + "\x1e"
                     if len(canonical) < 10_000:
                         canonical[detail] = tail
                 append(tail)
@@ -153,13 +153,20 @@ def _chunks(sealed_from: datetime | None, sealed_until: datetime) -> Iterator[tu
     return _chunks_generic(sealed_from, sealed_until)
 
 
-def _digest(
-    previous: str, sealed_from: datetime | None, sealed_until: datetime, chunks: Iterable[tuple[bytes, int]]
-) -> tuple[str, int]:
+def window_mac(previous: str, sealed_from: datetime | None, sealed_until: datetime) -> Any:
+    """The keyed HMAC of a seal's window, fed its chain link and bounds; then each event's
+    canonical bytes in (at, id) order, then `|count`."""
     mac = hmac.new(_key(), digestmod=hashlib.sha256)
     mac.update(previous.encode())
     mac.update(b"|" + (sealed_from.isoformat() if sealed_from else "").encode())
     mac.update(b"|" + sealed_until.isoformat().encode() + b"|")
+    return mac
+
+
+def _digest(
+    previous: str, sealed_from: datetime | None, sealed_until: datetime, chunks: Iterable[tuple[bytes, int]]
+) -> tuple[str, int]:
+    mac = window_mac(previous, sealed_from, sealed_until)
     count = 0
     for data, n in chunks:
         mac.update(data)
