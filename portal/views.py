@@ -276,7 +276,7 @@ def looked(request: HttpRequest, person_id: str | None = None) -> HttpResponse:
     """Who has looked at my information: agencies and roles, never names."""
     subject = _subject(request, person_id)
     selectors.audit_portal_read("portal.access_log.viewed", subject=subject, user=request.user, request=request)
-    return _page(request, "portal/looked.html", subject, lines=sharing_selectors.access_log_for(person=subject.person))
+    return _page(request, "portal/looked.html", subject, lines=selectors.access_log_lines(person=subject.person))
 
 
 @login_required

@@ -15,7 +15,7 @@ against PostgreSQL, interleaved rounds:
   filter, pagination, serializer and the audit INSERT of the read), and the CSV of one
   person's year (`GET /api/v1/audit/export/?person=&from=`): p50 / p95;
 - the person's "who has looked at my information" (`sharing.selectors.access_log_entries_for`,
-  what the portal's page and `/api/v1/me/access-log/` call): p50 / p95;
+  the rows the portal's page and `/api/v1/me/access-log/` group by day): p50 / p95;
 - `GET /api/v1/records/<id>/` with its audit INSERT vs the same request with
   `sharing.selectors.audit_record_many` patched to do nothing (the benchmark only):
   throughput ratio;
@@ -419,6 +419,7 @@ def seal_day(t_end: datetime) -> dict[str, Any]:
 def prepare(total: int, database: str | None, ctx: Context) -> dict[str, Any]:
     """The trail of `total` events in `database` (generated, or reused with BENCH_AUDIT_REUSE=1),
     its seal + verify of the last day, and the reads to time."""
+    from agencies.throttling import ExportThrottle
     from sharing import selectors
 
     log = ctx.log
@@ -436,9 +437,15 @@ def prepare(total: int, database: str | None, ctx: Context) -> dict[str, Any]:
         "actor": f"/api/v1/audit/?actor={t['viewer'].pk}",
     }
     fns: dict[str, Callable[[], Any]] = {name: _get(ig_api, url) for name, url in pages.items()}
-    fns["csv"] = _get(ig_api, f"/api/v1/audit/export/?person={t['person'].pk}&from={year_ago}")
+    export = _get(ig_api, f"/api/v1/audit/export/?person={t['person'].pk}&from={year_ago}")
+
+    def csv_unthrottled() -> Any:  # the per-user export limit (30/hour) is not what is measured
+        with mock.patch.object(ExportThrottle, "allow_request", lambda *a, **k: True):
+            return export()
+
+    fns["csv"] = csv_unthrottled
     person = t["person"]
-    fns["access_log"] = lambda: selectors.access_log_entries_for(user=None, person=person)
+    fns["access_log"] = lambda: selectors.access_log_entries_for(person=person)
     record = _record_for(t)
     read = _get(viewer_api, f"/api/v1/records/{record.pk}/")
 
@@ -488,7 +495,7 @@ LABELS = {
     "case": "IG trail first page `?case=` (count + 50)",
     "actor": "IG trail first page `?actor=` (count + 50)",
     "csv": "CSV of one person's year `export/?person=&from=`",
-    "access_log": "Person's access log (`access_log_entries_for`, 50 newest)",
+    "access_log": "Person's access log (`access_log_entries_for`, a year, at most 5,000)",
     "read_audited": "`GET /api/v1/records/<id>/` with its audit INSERT",
     "read_unaudited": "the same with auditing bypassed (bench only)",
 }

@@ -115,7 +115,7 @@ class MyAccessLogView(APIView):
         selectors.audit_portal_read(
             "portal.access_log.viewed", subject=subject, user=request.user, request=request._request
         )
-        lines = sharing_selectors.access_log_for(person=subject.person)
+        lines = selectors.access_log_lines(person=subject.person)
         return Response(
             {
                 "count": len(lines),
