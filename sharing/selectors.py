@@ -858,7 +858,7 @@ def access_log_entries_for(
         .values_list("at", "action", "actor", "actor_agency", "basis")[:limit]
     )
     agencies: dict[Any, str] = dict(Agency.objects.filter(pk__in={e[3] for e in events}).values_list("pk", "name"))
-    professions = {
+    professions: dict[Any, str] = {
         pk: Professional(profession=code).get_profession_display()
         for pk, code in Professional.objects.filter(pk__in={e[2] for e in events}).values_list("pk", "profession")
     }
