@@ -46,6 +46,9 @@ and verifies the same day's events as the first run. The issue's measurement, on
       .venv/bin/python bench/run.py --sizes 100000 --reuse --only audit_scale \
       --database-url postgres://postgres@127.0.0.1:5432/ju_audit_50m --results /tmp/audit_scale.md
 
+(run.py --reuse needs var/bench/seed-ju_audit_50m.json, written where the world was seeded: copy it into
+the checkout the command runs from; without it --reuse refuses rather than recreate the database.)
+
 Standalone: DATABASE_URL=postgres://.../ju_audit_bench bench/run.py --sizes 100000 --reuse --only audit_scale
 """
 
