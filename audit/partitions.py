@@ -16,8 +16,10 @@ Floor 1: knows nothing of ours. May use: Django only.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
+import hmac
 import logging
 import os
 import re
@@ -30,12 +32,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import AuditArchive, AuditSeal
-from audit.seal import FIELDS, archive_digest, month_start_after
+from audit.seal import FIELDS, archive_digest, detail_text, month_start_after, window_mac
 
 log = logging.getLogger(__name__)
 
 PARTITION = re.compile(r"^audit_auditevent_p(\d{4})_(\d{2})$")
 DEFAULT_PARTITION = "audit_auditevent_default"
+PARTITION_OF_FILE = re.compile(r"\.csv\.gz$")
 
 
 def partitioned() -> bool:
@@ -169,3 +172,85 @@ def partitions_retire(*, now: datetime | None = None, directory: Path | None = N
         log.info("audit: %s retired, %s events exported", partition.name, rows)
         made.append(archive)
     return made
+
+
+# --- Re-verifying an exported month ---------------------------------------------------------
+
+
+@dataclass
+class ArchiveCheck:
+    ok: bool
+    rows: int
+    seals: int
+    problems: list[str]
+
+
+def _csv_line(row: list[str]) -> bytes:
+    """The canonical bytes `audit.seal` digests, from one row of an export (COPY's CSV: every
+    column as PostgreSQL writes it, '' for NULL; the time in the session's zone, UTC)."""
+    values = row[:-1]
+    values[1] = datetime.fromisoformat(values[1]).astimezone(UTC).isoformat()
+    return ("\x1f".join(values) + "\x1f" + detail_text(row[-1] or None) + "\x1e").encode()
+
+
+def archive_verify(path: Path) -> ArchiveCheck:
+    """Recompute, with the key, what an exported month (`_export`) must give: the file's SHA-256
+    and row count against its keyed archive record, and each seal of the month from the file's
+    rows (the seals stay in the database when the month is retired). A row changed breaks the
+    digest of the seal whose window holds it; a row removed or added, that seal's count; each
+    problem names the seal, its window and the file's lines it covers."""
+    problems: list[str] = []
+    archive = AuditArchive.objects.filter(partition=PARTITION_OF_FILE.sub("", path.name)).first()
+    if archive is None:
+        return ArchiveCheck(False, 0, 0, [f"no archive record for {path.name}"])
+    expected = archive_digest(
+        month=archive.month, partition=archive.partition, events=archive.events, sha256=archive.sha256
+    )
+    if not hmac.compare_digest(expected, archive.digest):
+        problems.append(f"the archive record of {archive.month:%Y-%m} was not made with the key")
+    sha256 = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            sha256.update(block)
+    if sha256.hexdigest() != archive.sha256:
+        problems.append("the file is not the one exported: its SHA-256 differs from the archive record's")
+    start = datetime(archive.month.year, archive.month.month, 1, tzinfo=UTC)
+    end = month_start_after(start)
+    seals = list(AuditSeal.objects.filter(sealed_until__gt=start, sealed_until__lte=end).order_by("id"))
+    rows = 0
+    with gzip.open(path, "rt", newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        if next(reader, None) != FIELDS:
+            return ArchiveCheck(False, 0, len(seals), [*problems, "the file's header is not the export's columns"])
+        lines = enumerate(reader, start=2)
+        pending: tuple[int, list[str]] | None = next(lines, None)
+        for s in seals:
+            mac = window_mac(s.previous_digest, s.sealed_from, s.sealed_until)
+            count, first_line, last_line = 0, None, None
+            while pending is not None and datetime.fromisoformat(pending[1][1]) < s.sealed_until:
+                line_no, row = pending
+                at = datetime.fromisoformat(row[1])
+                if s.sealed_from is not None and at < s.sealed_from:
+                    problems.append(f"line {line_no} (event {row[0]}) lies before seal {s.pk}'s window: out of order")
+                mac.update(_csv_line(row))
+                count += 1
+                first_line = first_line or line_no
+                last_line = line_no
+                pending = next(lines, None)
+            rows += count
+            mac.update(f"|{count}".encode())
+            where = f"seal {s.pk} ({s.sealed_from or 'the start'} to {s.sealed_until}"
+            where += f", lines {first_line}–{last_line})" if first_line else ", no lines)"
+            if count != s.events:
+                problems.append(f"{where}: {count} rows in the file, {s.events} sealed (a row removed or added)")
+            elif not hmac.compare_digest(mac.hexdigest(), s.digest):
+                problems.append(f"{where}: a row in its window was changed")
+        while pending is not None:
+            problems.append(f"line {pending[0]} (event {pending[1][0]}) lies in no seal's window of the month")
+            rows += 1
+            pending = next(lines, None)
+    if not seals:
+        problems.append(f"no seal of {archive.month:%Y-%m} in the database")
+    if rows != archive.events:
+        problems.append(f"{rows} rows in the file, {archive.events} in the archive record")
+    return ArchiveCheck(not problems, rows, len(seals), problems)

@@ -90,6 +90,12 @@ def audit_record(
 def audit_record_many(
     events: Iterable[dict[str, Any]], *, actor: Any = None, request: HttpRequest | None = None
 ) -> None:
-    """Append several events in one INSERT (for list reads: one event per person read)."""
+    """Append several events in one INSERT (for list reads: one event per person read). One
+    event is saved alone: a single INSERT, where `bulk_create` would wrap its INSERT in a
+    transaction of its own (two more round trips) outside an atomic block."""
     base = {**_actor_fields(actor), "ip": client_ip(request)}
-    AuditEvent.objects.bulk_create([AuditEvent(**base, **e) for e in events])
+    rows = [AuditEvent(**base, **e) for e in events]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+    elif rows:
+        AuditEvent.objects.bulk_create(rows)

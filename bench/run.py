@@ -130,6 +130,9 @@ def run_size(args: argparse.Namespace) -> None:
 
     state_file = STATE_DIR / f"seed-{urlsplit(database_url).path.lstrip('/')}.json"
     reuse = args.reuse and database_exists(database_url) and state_file.exists()
+    if args.reuse and not reuse and database_exists(database_url):
+        # --reuse never drops a database that exists (a kept audit trail takes an hour to make).
+        raise SystemExit(f"--reuse: {state_file} is missing for the existing database; copy it from where it was made")
     if not reuse:
         log(f"Recreating {urlsplit(database_url).path.lstrip('/')} and migrating")
         recreate_database(database_url)

@@ -27,6 +27,7 @@ from cases.models import Case, CaseStatus, Person, ProxyAccess, ProxyScope, Role
 from cases.selectors import parse_uuid, proxies_in_force_for
 from plans.models import Goal, ItemStatus, Milestone, Review
 from portal.models import Feedback, MessageKind, PortalMessage
+from sharing import selectors as sharing_selectors
 
 DONE, COMING_UP, LATE = "done", "coming_up", "late"
 STATUS_WORDS = {DONE: "Done", COMING_UP: "Coming up", LATE: "Late"}
@@ -335,3 +336,25 @@ def case_portal_view(*, case: Case, user: Any = None, request: Any = None) -> Ca
         messages=messages,
         unanswered=sum(1 for m in messages if m.kind != MessageKind.REPLY and m.answered_at is None),
     )
+
+
+@dataclass(frozen=True)
+class AccessLogLine:
+    at: date
+    agency: str
+    role: str
+    reason: str
+    times: int
+
+
+def access_log_lines(*, subject: PortalSubject) -> list[AccessLogLine]:
+    """Who has looked at the person's information (`sharing.selectors.access_log_entries_for`),
+    one line per day, agency, role and reason with how many times, newest first: the portal's
+    page and `/api/v1/me/access-log/`."""
+    lines: dict[tuple[date, str, str, str], int] = {}
+    # Reads under an override the reviewer cleared for telling are told to the person only.
+    entries = sharing_selectors.access_log_entries_for(person=subject.person, with_overrides=subject.is_self)
+    for e in entries:
+        key = (timezone.localtime(e.at).date(), e.agency, e.role, e.reason)
+        lines[key] = lines.get(key, 0) + 1
+    return [AccessLogLine(at=k[0], agency=k[1], role=k[2], reason=k[3], times=n) for k, n in lines.items()]

@@ -279,8 +279,7 @@ def looked(request: HttpRequest, person_id: str | None = None) -> HttpResponse:
     if not subject.may_see_sharing:
         raise PermissionDenied("You can see this plan, but not who has looked at this information.")
     selectors.audit_portal_read("portal.access_log.viewed", subject=subject, user=request.user, request=request)
-    lines = sharing_selectors.access_log_for(person=subject.person, with_overrides=subject.is_self)
-    return _page(request, "portal/looked.html", subject, lines=lines)
+    return _page(request, "portal/looked.html", subject, lines=selectors.access_log_lines(subject=subject))
 
 
 @login_required

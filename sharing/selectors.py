@@ -24,7 +24,7 @@ from audit.models import AuditEvent, AuditVerification
 from audit.reads import AuditedRead
 from audit.seal import last_verification
 from audit.services import audit_record, audit_record_many
-from cases.models import Case, Person, RoleAssignment
+from cases.models import Case, Person
 from cases.selectors import on_a_case_visible_to, parse_uuid, proxy_for
 from sharing import policy
 from sharing.models import (
@@ -37,7 +37,7 @@ from sharing.models import (
     SubjectAccessStatus,
 )
 from sharing.services import safeguarding_access_expire_due
-from sharing.trail import filters_for_audit, trail_export, uuid_or_none
+from sharing.trail import filters_for_audit, trail_export
 
 
 def _require_professional(user: Any) -> Professional:
@@ -688,14 +688,23 @@ def audit_list_visible_to(
             action=action,
             actor=user,
             request=request,
-            person=uuid_or_none(filters.get("person")),
-            case=uuid_or_none(filters.get("case")),
+            person=_uuid_or_none(filters.get("person")),
+            case=_uuid_or_none(filters.get("case")),
             subject_type="audit_trail",
             basis=basis,
             detail={"events": len(rows), "filters": filters_for_audit(filters)},
         )
 
     return AuditedRead(qs, audit)
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    if not value:
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def audit_export_rows(*, user: Any, filters: dict[str, Any], request: Any = None) -> Iterable[list[str]]:
@@ -781,28 +790,36 @@ def case_sharing_sections(*, user: Any, case: Case, request: Any = None) -> dict
 
 # --- "Who has looked at my information" (the person's access log) --------------------
 
+# Reads of a person's records or details by a professional (never the person's own), and an
+# information-governance lead's check of who read them.
 ACCESS_LOG_ACTIONS = (
-    "cases.person.viewed",
-    "cases.person.listed",
     "cases.record.viewed",
     "cases.record.listed",
     "cases.record.exported",
+    "cases.person.viewed",
+    "cases.person.listed",
     "cases.consent.listed",
+    "cases.relationship.listed",
+    "cases.household.listed",
     AUDIT_TRAIL_VIEWED,
     AUDIT_TRAIL_EXPORTED,
 )
 ACCESS_LOG_VIEWED = "portal.access_log.viewed"
-ACCESS_LOG_PAGE = 50
+ACCESS_LOG_DAYS = 366
+ACCESS_LOG_LIMIT = 5000  # the newest reads a page groups (a year of a busy case is far fewer)
 
-ACCESS_LOG_REASONS = {
-    policy.BASIS_OWN_AGENCY: "Their agency wrote it.",
-    policy.BASIS_COORDINATION: "It is part of your shared plan, which everyone on your case team can see.",
-    policy.BASIS_CONSENT: "You agreed to share it with their agency.",
-    policy.BASIS_OVERRIDE: "There was a safeguarding reason, and an information-governance lead has reviewed it.",
-    "case_team": "They work on your case.",
-    "admin": "An administrator looked, to look after the system.",
+# In plain words (tests/portal/test_plain_words.py), by the basis of the read.
+REASONS = {
+    policy.BASIS_OWN_AGENCY: "They wrote it, or someone at their work did.",
+    policy.BASIS_COORDINATION: "It is part of your plan, which your team shares.",
+    policy.BASIS_CONSENT: "You said yes to sharing this with them.",
+    policy.BASIS_OVERRIDE: "They needed it to keep someone safe. A manager checked this, and said we can tell you.",
+    "case_team": "They work on your plan.",
+    "admin": "They help run the system.",
+    "": "They work on your plan.",
 }
-ACCESS_LOG_TRAIL_REASON = "An information-governance lead checked who has read your information."
+TRAIL_REASON = "They checked who has looked at your information."
+TRAIL_ROLE = "Information governance"
 
 
 @dataclass(frozen=True)
@@ -813,16 +830,15 @@ class AccessLogEntry:
     reason: str
 
 
-def access_log_events(*, person_id: Any) -> QuerySet[AuditEvent]:
+def access_log_events(*, person_id: Any, with_overrides: bool = True) -> QuerySet[AuditEvent]:
     """Reads of the person's details and records by professionals, newest first (the
     (person, at, id) index of every monthly partition). Reads under a safeguarding override
-    appear only once its reviewer has said the person may be told."""
-    told = [
-        str(pk)
-        for pk in SafeguardingAccess.objects.filter(case__people=person_id, person_may_be_told=True)
-        .exclude(outcome="")
-        .values_list("pk", flat=True)
-    ]
+    appear only once its reviewer has said the person may be told, and only to the person
+    (with_overrides=False for anyone else, such as a parent's proxy: the reviewer cleared
+    telling the person, and the parent may be the risk)."""
+    told = (
+        [str(pk) for pk in overrides_told_to(person=person_id).values_list("pk", flat=True)] if with_overrides else []
+    )
     return (
         AuditEvent.objects.filter(person=person_id, actor__isnull=False, action__in=ACCESS_LOG_ACTIONS)
         .filter(~Q(basis=policy.BASIS_OVERRIDE) | Q(detail__override__in=told))
@@ -831,114 +847,37 @@ def access_log_events(*, person_id: Any) -> QuerySet[AuditEvent]:
 
 
 def access_log_entries_for(
-    *, user: Any, person: Person, request: Any = None, limit: int = ACCESS_LOG_PAGE
+    *, person: Person, days: int = ACCESS_LOG_DAYS, limit: int = ACCESS_LOG_LIMIT, with_overrides: bool = True
 ) -> list[AccessLogEntry]:
-    """Who has looked at the person's information: when, which agency, in what role and
-    why, never the reader's name (DESIGN.md, `/api/v1/me/access-log/`). For the portal:
-    the caller is the person or their proxy (the portal checks that); the read is audited
-    as `portal.access_log.viewed`, which, having no professional actor, is not listed."""
-    events = list(access_log_events(person_id=person.pk)[:limit])
-    agencies: dict[Any, str] = dict(
-        Agency.objects.filter(pk__in={e.actor_agency for e in events}).values_list("pk", "name")
-    )
-    roles: dict[tuple[Any, Any], str] = {}
-    for case_id, professional_id, role in (
-        RoleAssignment.objects.filter(
-            case_id__in={e.case for e in events if e.case}, professional_id__in={e.actor for e in events}
-        )
-        .order_by("started_on")
-        .values_list("case_id", "professional_id", "role")
-    ):
-        roles[(case_id, professional_id)] = RoleAssignment(role=role).get_role_display()
-    entries = []
-    for e in events:
-        trail = e.action in (AUDIT_TRAIL_VIEWED, AUDIT_TRAIL_EXPORTED)
-        role = "Information governance" if trail else roles.get((e.case, e.actor), "Professional")
-        reason = ACCESS_LOG_TRAIL_REASON if trail else ACCESS_LOG_REASONS.get(e.basis, "They work on your case.")
-        entries.append(AccessLogEntry(e.at, agencies.get(e.actor_agency, "") if e.actor_agency else "", role, reason))
-    audit_record(
-        action=ACCESS_LOG_VIEWED,
-        actor=user,
-        request=request,
-        person=person.pk,
-        subject_type="access_log",
-        basis="self",
-        detail={"events": len(entries)},
-    )
-    return entries
-
-
-# --- What the person sees of who read their information -------------------------------
-
-# Reads of a person's records or details (a professional's, never the person's own).
-PERSON_READ_ACTIONS = (
-    "cases.record.viewed",
-    "cases.record.listed",
-    "cases.record.exported",
-    "cases.person.viewed",
-    "cases.person.listed",
-    "cases.consent.listed",
-    "cases.relationship.listed",
-    "cases.relationship.viewed",
-    "cases.household.listed",
-    "cases.household.viewed",
-)
-
-REASONS = {
-    policy.BASIS_OWN_AGENCY: "They wrote it, or someone at their work did.",
-    policy.BASIS_COORDINATION: "It is part of your plan, which your team shares.",
-    policy.BASIS_CONSENT: "You said yes to sharing this with them.",
-    policy.BASIS_OVERRIDE: "They needed it to keep someone safe. A manager checked this, and said we can tell you.",
-    "case_team": "They work on your plan.",
-    "": "They work on your plan.",
-}
-
-
-@dataclass(frozen=True)
-class AccessLogLine:
-    at: date
-    agency: str
-    role: str
-    reason: str
-    times: int
-
-
-def access_log_for(*, person: Person, limit_days: int = 366, with_overrides: bool = True) -> list[AccessLogLine]:
-    """Who has looked at the person's information: one line per day, agency, role and
-    reason (never a reader's name), newest first, from the audit trail. A read under a
-    safeguarding override shows only once its reviewer said the person may be told, and
-    only to the person (with_overrides=False for anyone else, such as a parent's proxy: the
-    reviewer cleared telling the person, and the parent may be the risk).
-
-    The audit helper's fast selector may replace the event query; this one is correct
-    and simple: an indexed filter on `person` and `action`, grouped here."""
-    since = timezone.now() - timedelta(days=limit_days)
+    """Who has looked at the person's information in the last `days`: one entry per read,
+    newest first (at most `limit`), with the reader's agency at the time, their profession and
+    why they could read it in plain words, never the reader's name (DESIGN.md; the portal's
+    page and `/api/v1/me/access-log/` group these by day). Not audited here: the portal audits
+    the person's look (`portal.access_log.viewed`, which, having no professional actor, is
+    never listed)."""
+    since = timezone.now() - timedelta(days=days)
     events = list(
-        AuditEvent.objects.filter(person=person.pk, action__in=PERSON_READ_ACTIONS, actor__isnull=False, at__gte=since)
-        .order_by("-at", "-id")
-        .values_list("at", "actor", "actor_agency", "basis", "detail")[:5000]
+        access_log_events(person_id=person.pk, with_overrides=with_overrides)
+        .filter(at__gte=since)
+        .values_list("at", "action", "actor", "actor_agency", "basis")[:limit]
     )
-    told = (
-        {str(pk) for pk in overrides_told_to(person=person).values_list("pk", flat=True)} if with_overrides else set()
-    )
-    professionals = {
-        p.pk: p for p in Professional.objects.filter(pk__in={e[1] for e in events}).select_related("agency")
+    agencies: dict[Any, str] = dict(Agency.objects.filter(pk__in={e[3] for e in events}).values_list("pk", "name"))
+    professions: dict[Any, str] = {
+        pk: Professional(profession=code).get_profession_display()
+        for pk, code in Professional.objects.filter(pk__in={e[2] for e in events}).values_list("pk", "profession")
     }
-    lines: dict[tuple[date, str, str, str], int] = {}
-    for at, actor, _agency, basis, detail in events:
-        if basis == "override" and str((detail or {}).get("override", "")) not in told:
-            continue
-        reader = professionals.get(actor) if actor is not None else None
-        if reader is None:
-            continue
-        key = (
-            timezone.localtime(at).date(),
-            reader.agency.name,
-            reader.get_profession_display(),
-            REASONS.get(basis or "", REASONS[""]),
+    entries = []
+    for at, action, actor, agency, basis in events:
+        trail = action in (AUDIT_TRAIL_VIEWED, AUDIT_TRAIL_EXPORTED)
+        entries.append(
+            AccessLogEntry(
+                at=at,
+                agency=agencies.get(agency, "") if agency else "",
+                role=TRAIL_ROLE if trail else professions.get(actor, "Professional"),
+                reason=TRAIL_REASON if trail else REASONS.get(basis or "", REASONS[""]),
+            )
         )
-        lines[key] = lines.get(key, 0) + 1
-    return [AccessLogLine(at=k[0], agency=k[1], role=k[2], reason=k[3], times=n) for k, n in lines.items()]
+    return entries
 
 
 # --- Subject access requests ----------------------------------------------------------

@@ -15,7 +15,7 @@ against PostgreSQL, interleaved rounds:
   filter, pagination, serializer and the audit INSERT of the read), and the CSV of one
   person's year (`GET /api/v1/audit/export/?person=&from=`): p50 / p95;
 - the person's "who has looked at my information" (`sharing.selectors.access_log_entries_for`,
-  what the portal's page and `/api/v1/me/access-log/` call): p50 / p95;
+  the rows the portal's page and `/api/v1/me/access-log/` group by day): p50 / p95;
 - `GET /api/v1/records/<id>/` with its audit INSERT vs the same request with
   `sharing.selectors.audit_record_many` patched to do nothing (the benchmark only):
   throughput ratio;
@@ -24,9 +24,31 @@ against PostgreSQL, interleaved rounds:
 
 EXPLAIN (ANALYZE, BUFFERS) of each filtered page's queries goes into the notes. At the end
 the trail is emptied again and the generated partitions dropped (the world as seeded).
+CPU ms beside each read is this process's `time.process_time()` per call, which other work on
+a shared machine barely moves (wall times do).
 
 Small run (tests): BENCH_AUDIT_EVENTS=2000,20000 on any seeded world. BENCH_AUDIT_ROUNDS (5) sets
 the rounds; BENCH_AUDIT_KEEP=1 leaves the last trail in place afterwards (to EXPLAIN by hand).
+
+Kept trails, one database each (generating 50,000,000 events takes half an hour):
+BENCH_AUDIT_DATABASES names one database per size of BENCH_AUDIT_EVENTS, each a copy of the run's
+seeded world on the same server (`CREATE DATABASE ju_audit_1m TEMPLATE ju_audit_50m` after seeding:
+the same people, cases and viewer); each trail is made in its own database and kept, and the reads
+of all of them are timed in the same interleaved rounds (the connection is pointed at each database
+in turn between rounds), so a burst of other work hits every size alike. BENCH_AUDIT_REUSE=1 reuses a
+trail already generated there: `load()` leaves a marker (table bench_audit_trail: events, t_end) and a
+database whose marker says N and which holds the events with ids 1..N is not regenerated; the events
+a previous run's reads added after them (ids > N) are removed and the seals emptied first, and the
+seal + verify step's bench-only anchor seal is laid at the marker's t_end − 1 day, so a rerun seals
+and verifies the same day's events as the first run. The issue's measurement, once both worlds exist:
+
+    BENCH_AUDIT_REUSE=1 BENCH_AUDIT_EVENTS=1000000,50000000 BENCH_AUDIT_DATABASES=ju_audit_1m,ju_audit_50m \
+      .venv/bin/python bench/run.py --sizes 100000 --reuse --only audit_scale \
+      --database-url postgres://postgres@127.0.0.1:5432/ju_audit_50m --results /tmp/audit_scale.md
+
+(run.py --reuse needs var/bench/seed-ju_audit_50m.json, written where the world was seeded: copy it into
+the checkout the command runs from; without it --reuse refuses rather than recreate the database.)
+
 Standalone: DATABASE_URL=postgres://.../ju_audit_bench bench/run.py --sizes 100000 --reuse --only audit_scale
 """
 
@@ -58,8 +80,15 @@ READ_RATIO_TARGET = 0.8
 SEAL_TARGET_S = 10.0
 
 
+REUSE = os.environ.get("BENCH_AUDIT_REUSE") == "1"
+
+
 def sizes() -> list[int]:
     return [int(s) for s in os.environ.get("BENCH_AUDIT_EVENTS", DEFAULT_SIZES).split(",") if s.strip()]
+
+
+def _databases() -> list[str]:
+    return [s.strip() for s in os.environ.get("BENCH_AUDIT_DATABASES", "").split(",") if s.strip()]
 
 
 def _sql(sql: str, params: Any = None) -> list[tuple[Any, ...]]:
@@ -135,11 +164,46 @@ def _month_partitions() -> list[str]:
 def empty_trail() -> None:
     """The bench database only: no events, no seals, no month partitions but this and the
     next month's (the state migrate leaves)."""
+    _sql("DROP TABLE IF EXISTS bench_audit_trail")
     _sql("TRUNCATE audit_auditevent, audit_auditseal, audit_auditverification, audit_auditarchive")
     for name in _month_partitions():
         _sql(f'DROP TABLE "{name}"')
     _sql("SELECT audit_make_partitions(1)")
     _sql("DROP TABLE IF EXISTS bench_audit_source")
+
+
+MARKER = """
+CREATE TABLE bench_audit_trail (events bigint NOT NULL, t_end timestamptz NOT NULL, sources int NOT NULL,
+                                seconds float NOT NULL, size text NOT NULL, generated_at timestamptz NOT NULL)
+"""
+
+
+def generated(total: int, log: Callable[[str], None]) -> dict[str, Any] | None:
+    """The trail `load(total)` left here (BENCH_AUDIT_REUSE=1), or None when there is none of
+    that size: its marker (bench_audit_trail) must say `total` and the events with ids 1..total
+    (the generated ones; later ids are the benchmark's own reads) must all be there. Events a
+    previous run's reads added after them are removed (the trigger bypassed: bench database
+    only), so every run measures the same trail."""
+    if not _sql("SELECT to_regclass('bench_audit_trail') IS NOT NULL")[0][0]:
+        return None
+    marker = _sql("SELECT events, t_end, sources, seconds, size FROM bench_audit_trail")
+    if len(marker) != 1 or marker[0][0] != total:
+        return None
+    events, t_end, sources, seconds, size = marker[0]
+    if _sql("SELECT count(*) FROM audit_auditevent WHERE id <= %s", [total])[0][0] != total:
+        log(f"  the trail's marker says {total:,} generated events but they are not all there: regenerating")
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # the append-only trigger does not fire
+        try:
+            cursor.execute("DELETE FROM audit_auditevent WHERE id > %s", [total])
+            removed = cursor.rowcount
+        finally:
+            cursor.execute("SET session_replication_role = origin")
+    _sql("SELECT setval(pg_get_serial_sequence('audit_auditevent', 'id'), %s)", [total + 1])
+    _sql("TRUNCATE audit_auditseal, audit_auditverification")
+    log(f"  reusing the {total:,} events generated earlier ({removed:,} later benchmark events removed)")
+    return {"events": total, "seconds": seconds, "size": size, "t_end": t_end, "sources": sources, "reused": True}
 
 
 def load(total: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -189,6 +253,12 @@ def load(total: int, log: Callable[[str], None]) -> dict[str, Any]:
     )[0][0]
     count = _sql("SELECT count(*) FROM audit_auditevent")[0][0]
     log(f"  {count:,} events loaded in {loaded:.0f} s ({size} with indexes)")
+    _sql("DROP TABLE bench_audit_source")
+    _sql(MARKER)
+    _sql(
+        "INSERT INTO bench_audit_trail VALUES (%s, %s, %s, %s, %s, now())",
+        [count, t_end, sources, round(loaded, 1), size],
+    )
     return {"events": count, "seconds": round(loaded, 1), "size": size, "t_end": t_end, "sources": sources}
 
 
@@ -210,20 +280,50 @@ def _stats(values: list[float]) -> dict[str, Any]:
     }
 
 
-def _rounds(fns: dict[str, Callable[[], Any]], log: Callable[[str], None]) -> dict[str, dict[str, Any]]:
-    """Every function in turn for ROUND_SECONDS, ROUNDS times (so load on the machine hits all alike)."""
-    for fn in fns.values():
-        fn()  # warm
-    runs: dict[str, list[float]] = {name: [] for name in fns}
+def _use(database: str | None) -> None:
+    """Point the default connection at `database` (a clone of the run's world on the same
+    server; None: the run's own), between rounds only, outside any timing."""
+    name = database or _RUN_DATABASE.get("name")
+    if name and connection.settings_dict["NAME"] != name:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+
+
+_RUN_DATABASE: dict[str, str] = {}
+
+
+def _rounds(
+    worlds: list[tuple[str | None, dict[str, Callable[[], Any]]]], log: Callable[[str], None]
+) -> list[dict[str, dict[str, Any]]]:
+    """Every function of every world in turn for ROUND_SECONDS, ROUNDS times, so load on the
+    machine hits all alike; wall time (p50/p95) and the process's CPU time per call
+    (`time.process_time()`: this process only, not the PostgreSQL backend's)."""
+    for database, fns in worlds:
+        _use(database)
+        for fn in fns.values():
+            fn()  # warm
+    runs: list[dict[str, list[float]]] = [{name: [] for name in fns} for _, fns in worlds]
+    cpu: list[dict[str, float]] = [dict.fromkeys(fns, 0.0) for _, fns in worlds]
     for round_no in range(ROUNDS):
-        for name, fn in fns.items():
-            end = time.perf_counter() + ROUND_SECONDS
-            while time.perf_counter() < end or not runs[name]:
-                t0 = time.perf_counter()
-                fn()
-                runs[name].append((time.perf_counter() - t0) * 1000)
+        for i, (database, fns) in enumerate(worlds):
+            _use(database)
+            for name, fn in fns.items():
+                end = time.perf_counter() + ROUND_SECONDS
+                while time.perf_counter() < end or not runs[i][name]:
+                    c0, t0 = time.process_time(), time.perf_counter()
+                    fn()
+                    runs[i][name].append((time.perf_counter() - t0) * 1000)
+                    cpu[i][name] += time.process_time() - c0
         log(f"  round {round_no + 1}/{ROUNDS}")
-    return {name: _stats(values) for name, values in runs.items()}
+    out = []
+    for i in range(len(worlds)):
+        out.append(
+            {
+                name: {**_stats(values), "cpu_ms": round(1000 * cpu[i][name] / len(values), 2)}
+                for name, values in runs[i].items()
+            }
+        )
+    return out
 
 
 def _api(user: Any) -> Any:
@@ -297,18 +397,16 @@ def seal_day(t_end: datetime) -> dict[str, Any]:
     anchor = AuditSeal.objects.create(
         sealed_at=t_end, sealed_from=None, sealed_until=t_end - timedelta(days=1), events=0, digest="bench-anchor"
     )
-    t = time.perf_counter()
+    c, t = time.process_time(), time.perf_counter()
     sealing.seal(now=t_end + timedelta(seconds=settings.AUDIT_SEAL_DELAY_SECONDS))
-    sealed = time.perf_counter() - t
+    sealed, sealed_cpu = time.perf_counter() - t, time.process_time() - c
     new = list(AuditSeal.objects.filter(pk__gt=anchor.pk).order_by("id"))
-    t = time.perf_counter()
+    c, t = time.process_time(), time.perf_counter()
     ok = True
     for s in new:
-        digest, count = sealing._digest(
-            s.previous_digest, s.sealed_from, s.sealed_until, sealing._window(s.sealed_from, s.sealed_until)
-        )
+        digest, count = sealing.window_digest(s.previous_digest, s.sealed_from, s.sealed_until)
         ok = ok and digest == s.digest and count == s.events
-    verified = time.perf_counter() - t
+    verified, verified_cpu = time.perf_counter() - t, time.process_time() - c
     _sql("TRUNCATE audit_auditseal")
     return {
         "events": sum(s.events for s in new),
@@ -316,16 +414,21 @@ def seal_day(t_end: datetime) -> dict[str, Any]:
         "seal_s": round(sealed, 2),
         "verify_s": round(verified, 2),
         "total_s": round(sealed + verified, 2),
+        "cpu_s": round(sealed_cpu + verified_cpu, 2),
         "ok": ok,
     }
 
 
-def measure(total: int, ctx: Context) -> dict[str, Any]:
+def prepare(total: int, database: str | None, ctx: Context) -> dict[str, Any]:
+    """The trail of `total` events in `database` (generated, or reused with BENCH_AUDIT_REUSE=1),
+    its seal + verify of the last day, and the reads to time."""
+    from agencies.throttling import ExportThrottle
     from sharing import selectors
 
     log = ctx.log
-    log(f"Audit trail of {total:,} events")
-    loaded = load(total, log)
+    _use(database)
+    log(f"Audit trail of {total:,} events in {connection.settings_dict['NAME']}")
+    loaded = (generated(total, log) if REUSE else None) or load(total, log)
     t = _targets(ctx)
     loaded["seal"] = seal_day(loaded["t_end"])
     log(f"  seal + verify of the last day: {loaded['seal']}")
@@ -337,9 +440,15 @@ def measure(total: int, ctx: Context) -> dict[str, Any]:
         "actor": f"/api/v1/audit/?actor={t['viewer'].pk}",
     }
     fns: dict[str, Callable[[], Any]] = {name: _get(ig_api, url) for name, url in pages.items()}
-    fns["csv"] = _get(ig_api, f"/api/v1/audit/export/?person={t['person'].pk}&from={year_ago}")
+    export = _get(ig_api, f"/api/v1/audit/export/?person={t['person'].pk}&from={year_ago}")
+
+    def csv_unthrottled() -> Any:  # the per-user export limit (30/hour) is not what is measured
+        with mock.patch.object(ExportThrottle, "allow_request", lambda *a, **k: True):
+            return export()
+
+    fns["csv"] = csv_unthrottled
     person = t["person"]
-    fns["access_log"] = lambda: selectors.access_log_entries_for(user=None, person=person)
+    fns["access_log"] = lambda: selectors.access_log_entries_for(person=person)
     record = _record_for(t)
     read = _get(viewer_api, f"/api/v1/records/{record.pk}/")
 
@@ -359,19 +468,29 @@ def measure(total: int, ctx: Context) -> dict[str, Any]:
             ("actor", "actor", t["viewer"].pk),
         )
     }
-    loadavg_before = _loadavg()
-    results = _rounds(fns, log)
-    explains = {name: _explain(fns[name]) for name in ("person", "case", "actor", "access_log")}
     return {
         "events": loaded["events"],
+        "database": connection.settings_dict["NAME"],
         "load": {k: v for k, v in loaded.items() if k not in ("t_end", "seal")},
         "seal": loaded["seal"],
-        "results": results,
+        "fns": fns,
         "matched": matched,
-        "explains": explains,
-        "loadavg": f"{loadavg_before} / {_loadavg()}",
         "urls": {**pages, "csv": f"/api/v1/audit/export/?person=<id>&from={year_ago}"},
     }
+
+
+def measure(worlds: list[tuple[int, str | None]], ctx: Context) -> list[dict[str, Any]]:
+    """Prepare every trail, then time them all in the same interleaved rounds."""
+    runs = [prepare(total, database, ctx) for total, database in worlds]
+    loadavg_before = _loadavg()
+    results = _rounds([(database, r["fns"]) for (_, database), r in zip(worlds, runs, strict=True)], ctx.log)
+    loadavg = f"{loadavg_before} / {_loadavg()}"
+    for (_, database), r, res in zip(worlds, runs, results, strict=True):
+        _use(database)
+        r["results"], r["loadavg"] = res, loadavg
+        r["explains"] = {name: _explain(r["fns"][name]) for name in ("person", "case", "actor", "access_log")}
+        del r["fns"]
+    return runs
 
 
 LABELS = {
@@ -379,7 +498,7 @@ LABELS = {
     "case": "IG trail first page `?case=` (count + 50)",
     "actor": "IG trail first page `?actor=` (count + 50)",
     "csv": "CSV of one person's year `export/?person=&from=`",
-    "access_log": "Person's access log (`access_log_entries_for`, 50 newest)",
+    "access_log": "Person's access log (`access_log_entries_for`, a year, at most 5,000)",
     "read_audited": "`GET /api/v1/records/<id>/` with its audit INSERT",
     "read_unaudited": "the same with auditing bypassed (bench only)",
 }
@@ -389,13 +508,21 @@ LABELS = {
 def audit_scale(ctx: Context) -> Section | None:
     if ctx.size < FULL_WORLD and "BENCH_AUDIT_EVENTS" not in os.environ:
         return None
-    runs = []
+    _RUN_DATABASE["name"] = connection.settings_dict["NAME"]
+    totals, databases = sizes(), _databases()
+    if databases and len(databases) != len(totals):
+        raise ValueError("BENCH_AUDIT_DATABASES names one database per size of BENCH_AUDIT_EVENTS")
+    runs: list[dict[str, Any]] = []
     try:
-        for total in sizes():
-            runs.append(measure(total, ctx))
+        if databases:  # every trail in its own database, kept, timed in the same rounds
+            runs = measure(list(zip(totals, databases, strict=True)), ctx)
+        else:  # one after the other in the run's database
+            for total in totals:
+                runs += measure([(total, None)], ctx)
     finally:
-        if os.environ.get("BENCH_AUDIT_KEEP") != "1":  # keep the last trail to look at it afterwards
-            empty_trail()
+        if os.environ.get("BENCH_AUDIT_KEEP") != "1" and not databases:
+            empty_trail()  # keep the last trail to look at it afterwards
+        _use(None)
     return report(runs, ctx)
 
 
@@ -403,13 +530,13 @@ def report(runs: list[dict[str, Any]], ctx: Context) -> Section:
     small, large = runs[0], runs[-1]
     columns = ["read"]
     for r in runs:
-        columns += [f"p50 ms @ {r['events']:,}", f"p95 ms @ {r['events']:,}"]
+        columns += [f"p50 ms @ {r['events']:,}", f"p95 ms @ {r['events']:,}", f"CPU ms @ {r['events']:,}"]
     columns.append("p95 large / small")
     section = Section(title=f"Audit trail at {', '.join(f'{r["events"]:,}' for r in runs)} events", columns=columns)
     for name, label in LABELS.items():
         row: list[Any] = [label]
         for r in runs:
-            row += [r["results"][name]["p50_ms"], r["results"][name]["p95_ms"]]
+            row += [r["results"][name]["p50_ms"], r["results"][name]["p95_ms"], r["results"][name].get("cpu_ms", "")]
         row.append(round(large["results"][name]["p95_ms"] / small["results"][name]["p95_ms"], 2))
         section.rows.append(row)
     for name in ("person", "case", "actor"):
@@ -446,21 +573,25 @@ def report(runs: list[dict[str, Any]], ctx: Context) -> Section:
             Check(
                 f"seal + verify of the last day's {s['events']:,} events at {r['events']:,}",
                 f"< {SEAL_TARGET_S:.0f} s",
-                f"{s['total_s']} s (seal {s['seal_s']}, verify {s['verify_s']})",
+                f"{s['total_s']} s (seal {s['seal_s']}, verify {s['verify_s']}; CPU {s.get('cpu_s', '?')} s)",
                 s["ok"] and s["total_s"] < SEAL_TARGET_S,
             )
         )
     for r in runs:
         load = r["load"]
         section.notes.append(
-            f"**{r['events']:,} events**: generated and indexed in {load['seconds']} s ({load['size']} with "
+            f"**{r['events']:,} events** (database {r.get('database', '?')}"
+            + (", generated by an earlier run and reused" if load.get("reused") else "")
+            + f"): generated and indexed in {load['seconds']} s ({load['size']} with "
             f"indexes, {load['sources']:,} active case-team assignments as actors); events matching the filters: "
             + ", ".join(f"{k} {v:,}" for k, v in r["matched"].items())
             + f"; load average (1, 5, 15 min) before / after the rounds: {r['loadavg']}."
         )
     section.notes.append(
         f"In-process against PostgreSQL (Django test client, token auth), {ROUNDS} interleaved rounds of "
-        f"{ROUND_SECONDS:.0f} s per read; the trail pages are read as the information-governance lead of the "
+        f"{ROUND_SECONDS:.0f} s per read (every trail's reads in each round); CPU ms is this process's "
+        "`time.process_time()` per call (the PostgreSQL backend's time is not in it), which other work on "
+        "the machine barely moves; the trail pages are read as the information-governance lead of the "
         "viewer's agency (the API's visibility filter: events by that agency's staff or about its records), "
         "the person is the first of the viewer's first case, the actor is the viewer. Each trail read also "
         "writes its own `audit.trail.viewed` event, as in production. The record read's audit INSERT lands "

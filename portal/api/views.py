@@ -122,7 +122,7 @@ class MyAccessLogView(APIView):
         selectors.audit_portal_read(
             "portal.access_log.viewed", subject=subject, user=request.user, request=request._request
         )
-        lines = sharing_selectors.access_log_for(person=subject.person, with_overrides=subject.is_self)
+        lines = selectors.access_log_lines(subject=subject)
         return Response(
             {
                 "count": len(lines),

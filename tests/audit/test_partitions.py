@@ -236,3 +236,57 @@ def test_beat_runs_the_partition_task_daily():
     assert isinstance(entry["schedule"], crontab) and len(entry["schedule"].hour) == 1
     current_app.loader.import_default_modules()
     assert "audit.tasks.audit_partitions" in current_app.tasks
+
+
+# --- Re-verifying an exported month ----------------------------------------------------------
+
+
+def rewrite(path, change):
+    """The archive file with its rows (header aside) passed through `change`, gzip CSV again."""
+    rows = list(csv.reader(io.StringIO(gzip.decompress(path.read_bytes()).decode(), newline="")))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows([rows[0], *change(rows[1:])])
+    path.write_bytes(gzip.compress(out.getvalue().encode()))
+
+
+@pytest.fixture
+def archived(expired_month, tmp_path):
+    partitions_retire(directory=tmp_path)
+    return tmp_path / f"{month(expired_month)}.csv.gz"
+
+
+@on_postgresql
+def test_an_exported_month_re_verifies_with_the_key(archived, capsys):
+    call_command("audit_verify_archive", str(archived))
+    assert "intact, 4 events in 1 seals" in capsys.readouterr().out
+
+
+@on_postgresql
+def test_a_row_changed_in_the_export_names_its_seal_and_lines(archived):
+    seal_id = AuditSeal.objects.order_by("id").first().pk
+    rewrite(archived, lambda rows: [rows[0], [*rows[1][:5], "someone else", *rows[1][6:]], *rows[2:]])
+    with pytest.raises(CommandError, match=rf"seal {seal_id} .*lines 2–5\): a row in its window was changed"):
+        call_command("audit_verify_archive", str(archived))
+
+
+@on_postgresql
+def test_a_row_removed_from_the_export_is_named(archived):
+    rewrite(archived, lambda rows: rows[:2] + rows[3:])
+    with pytest.raises(CommandError, match="3 rows in the file, 4 sealed") as raised:
+        call_command("audit_verify_archive", str(archived))
+    assert "SHA-256 differs" in str(raised.value)
+
+
+@on_postgresql
+def test_a_row_added_to_the_export_is_named(archived):
+    rewrite(archived, lambda rows: [*rows, [str(int(rows[-1][0]) + 1000), *rows[-1][1:]]])
+    with pytest.raises(CommandError, match="5 rows in the file, 4 sealed"):
+        call_command("audit_verify_archive", str(archived))
+
+
+@on_postgresql
+def test_a_file_that_is_no_export_is_refused(tmp_path, expired_month):
+    stray = tmp_path / "notes.csv.gz"
+    stray.write_bytes(gzip.compress(b"id,at\n1,2\n"))
+    with pytest.raises(CommandError, match="no archive record for notes.csv.gz"):
+        call_command("audit_verify_archive", str(stray), str(tmp_path / "missing.csv.gz"))

@@ -143,3 +143,38 @@ def test_beat_seals_every_minute_and_verifies_daily():
     assert schedule["audit-verify"]["task"] == "audit.tasks.audit_verify"
     current_app.loader.import_default_modules()
     assert {"audit.tasks.audit_seal", "audit.tasks.audit_verify"} <= set(current_app.tasks)
+
+
+def test_postgresql_digests_the_same_bytes_as_the_orm_so_earlier_seals_still_verify():
+    """PostgreSQL writes each event's canonical text itself (the fast path seal and verify
+    share); its bytes are those the ORM path makes, for every kind of value, so a chain
+    sealed by either verifies under the other."""
+    from audit import seal as sealing
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the fast path is PostgreSQL's")
+    base = timezone.now() - datetime.timedelta(days=1)
+    rows = [
+        (base.replace(microsecond=0), "10.0.0.1", "Zoë Ndiaye-Łukasz", 7, '{"b": [1, 2.5, null], "a": "é\\n\\u001f"}'),
+        (base.replace(microsecond=1), "2001:db8::1", "", None, "{}"),
+        (base.replace(microsecond=250000) + datetime.timedelta(seconds=4), "10.1.2.3", "a b", 1, '{"n": 1}'),
+        (base.replace(microsecond=999999) + datetime.timedelta(seconds=5), "10.1.2.4", "c", 2, '{"n": 2}'),
+        (base + datetime.timedelta(seconds=1), None, "tab\there", 12, '["x", {"z": 1, "y": true}]'),
+        (base + datetime.timedelta(seconds=2), "192.168.0.10", "O'Brien", 3, "null"),
+        (base + datetime.timedelta(seconds=3), "::1", "x", 4, '"just a string"'),
+    ]
+    with connection.cursor() as cursor:
+        for at, ip, name, user_id, detail in rows:
+            cursor.execute(
+                "INSERT INTO audit_auditevent (at, action, actor_user_id, actor, actor_name, actor_agency, person, "
+                '"case", subject_type, subject_id, basis, ip, detail) '
+                "VALUES (%s, 'cases.record.viewed', %s, gen_random_uuid(), %s, gen_random_uuid(), NULL, "
+                "gen_random_uuid(), 'record', NULL, 'consent', %s, %s::jsonb)",
+                [at, user_id, name, ip, detail],
+            )
+    until = timezone.now()
+    fast = list(sealing._chunks_postgresql(None, until))
+    orm = list(sealing._chunks_generic(None, until))
+    assert b"".join(c for c, _ in fast) == b"".join(c for c, _ in orm)
+    assert sum(n for _, n in fast) == len(rows)
+    assert sealing._digest("", None, until, fast) == sealing._digest("", None, until, orm)
