@@ -43,7 +43,7 @@ MEETING_KIND_WORDS = {
     "initial_conference": _("A first big meeting about keeping you safe"),
     "review_conference": _("A big meeting to check how things are going"),
     "core_group": _("A meeting of the people who help you most"),
-    "team_around_the_family": _("A meeting of the people helping your family"),
+    "team_around_the_family": _("A meeting with all who help your family"),
     "professionals": _("A meeting of your workers"),
 }
 

@@ -183,7 +183,7 @@ def test_the_next_meeting_shows_in_plain_words_with_day_time_place_and_an_invita
 def test_an_online_meeting_the_family_is_not_asked_to_says_so(world, as_user):
     _meeting(world, kind="team_around_the_family", family_invited=False, location="https://meet.example.org/abc")
     page = as_user("maya").get("/portal/").content.decode()
-    assert "A meeting of the people helping your family" in page
+    assert "A meeting with all who help your family" in page
     assert 'href="https://meet.example.org/abc"' in page
     assert "You are not asked to come." in page
     assert "Tell us what you think before it" not in page

@@ -68,7 +68,7 @@ def test_a_passkey_is_listed_and_removed_after_asking(world, as_user):
     assert done.status_code == 302 and done["Location"] == "/portal/sign-in/"
     assert not WebAuthnCredential.objects.filter(pk=passkey.pk).exists()
     assert AuditEvent.objects.filter(
-        action="agencies.second_factor.passkey_removed", actor_user=world.maya.user
+        action="agencies.second_factor.passkey_removed", actor_user_id=world.maya.user.pk
     ).exists()
     assert "You do not have a passkey yet." in client.get("/portal/sign-in/").content.decode()
 
