@@ -147,6 +147,30 @@ def second_factors_reset(*, user: Any, actor: Any, request: Any = None) -> None:
     )
 
 
+@transaction.atomic
+def passkey_remove(*, user: Any, passkey_id: Any, request: Any = None) -> bool:
+    """Remove one of the user's own passkeys (anyone's other passkey is not theirs: False, nothing
+    removed). A service user may enrol and remove passkeys freely; they are never made to have one.
+    Audited as `agencies.second_factor.passkey_removed`."""
+    try:
+        pk = int(str(passkey_id))
+    except ValueError:
+        return False
+    deleted, _ = WebAuthnCredential.objects.filter(pk=pk, user=user).delete()
+    if deleted:
+        audit_record(action="agencies.second_factor.passkey_removed", actor=user, request=request)
+    return bool(deleted)
+
+
+def passkey_of(*, user: Any, passkey_id: Any) -> WebAuthnCredential | None:
+    """One of the user's own confirmed passkeys, or None (another user's is None too)."""
+    try:
+        pk = int(str(passkey_id))
+    except ValueError:
+        return None
+    return WebAuthnCredential.objects.filter(pk=pk, user=user, confirmed=True).first()
+
+
 def _clean(code: str) -> str:
     return "".join(str(code or "").split()).lower()[:16]
 

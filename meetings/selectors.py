@@ -15,13 +15,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.selectors import professional_for
 from audit.services import audit_record
-from cases.models import Case, Person
-from cases.selectors import VIEW, CaseAccess, get_case_for, parse_uuid, person_for
+from cases.models import Case, Person, ProxyAccess, ProxyScope
+from cases.selectors import VIEW, CaseAccess, get_case_for, parse_uuid, person_for, proxy_for
 from meetings.models import (
     CONFERENCE_KINDS,
     Action,
@@ -30,6 +31,7 @@ from meetings.models import (
     Dissent,
     Invitee,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     MeetingView,
     NextMeeting,
@@ -52,23 +54,56 @@ def meeting_get_for(*, user: Any, meeting_id: Any, perm: str = VIEW, request: An
     return meeting, access
 
 
-def meeting_for_family(*, user: Any, meeting_id: Any) -> tuple[Meeting, Person]:
-    """The meeting as the family sees it: the person's own portal account, on the meeting's case,
-    with the family invited. Anyone else: 404."""
-    person = person_for(user)
+# The proxy scopes that carry the family's side of meetings: both carry the plan, and a meeting is
+# part of the plan, as the messages and "what I think" are (decision 0072). A scope added later
+# (say, consents only) does not, until it is named here.
+FAMILY_MEETING_SCOPES = frozenset({ProxyScope.PLAN, ProxyScope.PLAN_AND_CONSENTS})
+
+
+def family_member_for(*, user: Any, person_id: Any = None) -> tuple[Person, ProxyAccess | None]:
+    """Whose family the portal account speaks for: its own person (no id, or its own id), or the
+    person it holds proxy access for that is in force now (not ended, frozen or expired) with a
+    scope that carries meetings. Anyone else: 404."""
+    own = person_for(user)
+    if person_id is None or (own is not None and parse_uuid(person_id) == own.pk):
+        if own is None:
+            raise Http404("Not found")
+        return own, None
+    proxy = proxy_for(user=user, person_id=person_id)
+    if proxy is None or proxy.scope not in FAMILY_MEETING_SCOPES:
+        raise Http404("Not found")
+    return proxy.person, proxy
+
+
+def meeting_for_family(*, user: Any, meeting_id: Any, person_id: Any = None) -> tuple[Meeting, Person]:
+    """The meeting as the family sees it: the person's own portal account, or a proxy in force for
+    them (`person_id`), on the meeting's case, with the family invited. Anyone else: 404."""
+    person, _proxy = family_member_for(user=user, person_id=person_id)
     pk = parse_uuid(meeting_id)
     meeting = Meeting.objects.select_related("case").filter(pk=pk, family_invited=True).first()
-    if person is None or meeting is None or not meeting.case.people.filter(pk=person.pk).exists():
+    if meeting is None or not meeting.case.people.filter(pk=person.pk).exists():
         raise Http404("Not found")
     return meeting, person
 
 
-def meeting_get_for_author(*, user: Any, meeting_id: Any) -> Meeting:
+def meeting_get_for_author(*, user: Any, meeting_id: Any, person_id: Any = None) -> Meeting:
     """The meeting for someone who may give a view on it (a professional who sees the case, or the
     family); who may actually give one is meetings.services.view_author_for's decision."""
     if professional_for(user) is not None:
         return meeting_get_for(user=user, meeting_id=meeting_id)[0]
-    return meeting_for_family(user=user, meeting_id=meeting_id)[0]
+    return meeting_for_family(user=user, meeting_id=meeting_id, person_id=person_id)[0]
+
+
+def family_view_of(*, meeting: Meeting, user: Any) -> tuple[MeetingView | None, bool]:
+    """The family's view as this family member may read it before opening: its words only if they
+    gave it (the account that first gave the family's view is its author, so a parent never reads
+    what their child wrote, nor the other way round); and whether someone else in the family gave it."""
+    view = MeetingView.objects.filter(meeting=meeting, family=True).first()
+    if view is None:
+        return None, False
+    if view.given_by_user_id == getattr(user, "pk", None):
+        return view, False
+    return None, True
 
 
 def case_meetings(*, case: Case) -> QuerySet[Meeting]:
@@ -83,9 +118,8 @@ def my_view(*, meeting: Meeting, user: Any, request: Any = None) -> MeetingView 
         view = MeetingView.objects.filter(meeting=meeting, author=professional).first()
         person_id = None
     else:
-        view = MeetingView.objects.filter(meeting=meeting, family=True).first()
-        person = person_for(user)
-        person_id = person.pk if person else None
+        view, _ = family_view_of(meeting=meeting, user=user)
+        person_id = view.person_id if view else None
     if view is not None:
         audit_record(
             action="meetings.view.viewed",
@@ -327,6 +361,46 @@ def next_meeting_get(*, case: Case, suggestion_id: Any) -> NextMeeting | None:
     return NextMeeting.objects.filter(pk=pk, case=case).first()
 
 
+# Kinds the portal names only when the family is invited: a strategy discussion (or a meeting of
+# professionals alone) may be about a risk within the family, and telling them could put a child
+# at risk (decision 0071).
+FAMILY_NOT_TOLD_KINDS = (MeetingKind.STRATEGY_DISCUSSION, MeetingKind.PROFESSIONALS)
+
+
+@dataclass
+class FamilyNextMeeting:
+    """What the family may know of a coming meeting: never the agenda, the chair or anyone's view."""
+
+    id: uuid.UUID
+    kind: str
+    starts_at: Any
+    ends_at: Any
+    location: str
+    family_invited: bool
+
+    @property
+    def online(self) -> bool:
+        return self.location.strip().lower().startswith(("http://", "https://"))
+
+
+def family_next_meetings(*, case_ids: list[Any]) -> dict[Any, FamilyNextMeeting]:
+    """The next scheduled meeting of each case that the family may know of (one query): every kind
+    the family is invited to, and others but strategy discussions and professionals' meetings."""
+    if not case_ids:
+        return {}
+    rows = (
+        Meeting.objects.filter(case_id__in=case_ids, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
+        .filter(Q(family_invited=True) | ~Q(kind__in=FAMILY_NOT_TOLD_KINDS))
+        .order_by("case_id", "starts_at", "id")
+        .values_list("case_id", "id", "kind", "starts_at", "ends_at", "location", "family_invited")
+    )
+    found: dict[Any, FamilyNextMeeting] = {}
+    for case_id, pk, kind, starts_at, ends_at, location, invited in rows:
+        if case_id not in found:
+            found[case_id] = FamilyNextMeeting(pk, kind, starts_at, ends_at, location, invited)
+    return found
+
+
 def family_meetings(*, person: Person) -> QuerySet[Meeting]:
     """The meetings the family is invited to on the person's cases: no professional content."""
     return (
@@ -336,12 +410,19 @@ def family_meetings(*, person: Person) -> QuerySet[Meeting]:
     )
 
 
-def family_meeting_read(
-    *, user: Any, meeting_id: Any, request: Any = None
-) -> tuple[Meeting, Person, MeetingView | None]:
-    """The family's page of a meeting: times, their own view, and after closing the plain summary.
-    Audited (basis self)."""
-    meeting, person = meeting_for_family(user=user, meeting_id=meeting_id)
+@dataclass
+class FamilyMeetingPage:
+    meeting: Meeting
+    person: Person
+    view: MeetingView | None
+    given_by_other: bool
+
+
+def family_meeting_read(*, user: Any, meeting_id: Any, person_id: Any = None, request: Any = None) -> FamilyMeetingPage:
+    """The family's page of a meeting: times, their own view (or that someone else in the family has
+    given it), and after closing the plain summary. Audited (basis self, or the proxy's access)."""
+    person, proxy = family_member_for(user=user, person_id=person_id)
+    meeting, person = meeting_for_family(user=user, meeting_id=meeting_id, person_id=person_id)
     audit_record(
         action="portal.meeting.viewed",
         actor=user,
@@ -350,7 +431,8 @@ def family_meeting_read(
         person=person.pk,
         subject_type="meeting",
         subject_id=meeting.id,
-        basis="self" if person.user_id == getattr(user, "pk", None) else "",
+        basis="self" if proxy is None else "",
+        detail={} if proxy is None else {"proxy": str(proxy.pk)},
     )
-    view = MeetingView.objects.filter(meeting=meeting, family=True).first()
-    return meeting, person, view
+    view, given_by_other = family_view_of(meeting=meeting, user=user)
+    return FamilyMeetingPage(meeting=meeting, person=person, view=view, given_by_other=given_by_other)

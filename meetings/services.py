@@ -37,7 +37,7 @@ from agencies.models import Professional
 from agencies.selectors import professional_for
 from audit.services import audit_record
 from cases.models import Case, Person, RoleAssignment
-from cases.selectors import CaseAccess, get_case_for, person_for
+from cases.selectors import CaseAccess, get_case_for
 from cases.services import require_case_open
 from meetings.models import (
     Action,
@@ -54,6 +54,7 @@ from meetings.models import (
     NextMeeting,
 )
 from meetings.schedule import next_meetings_due
+from meetings.selectors import family_member_for
 from plans.models import Goal
 from plans.services import milestone_add
 from sharing.models import Category
@@ -369,17 +370,19 @@ class ViewAuthor:
     person: Person | None
 
 
-def view_author_for(*, user: Any, meeting: Meeting) -> ViewAuthor:
+def view_author_for(*, user: Any, meeting: Meeting, person_id: Any = None) -> ViewAuthor:
     """The caller as an author of a view on this meeting; Http404 for anyone who may not give one
-    and may not see the meeting, PermissionDenied for a professional on the case not invited."""
+    and may not see the meeting, PermissionDenied for a professional on the case not invited. The
+    family: the person's own portal account, or a proxy in force for them (`person_id`; a frozen or
+    expired one is 404), when the family is invited."""
     professional = professional_for(user)
     if professional is not None:
         get_case_for(user=user, case_id=meeting.case_id)
         invited = Invitee.objects.filter(meeting=meeting, professional=professional, removed_at__isnull=True).exists()
         _require(invited, "Only the people invited to this meeting give a view.")
         return ViewAuthor(professional=professional, person=None)
-    person = person_for(user)
-    if person is None or not meeting.family_invited or not meeting.case.people.filter(pk=person.pk).exists():
+    person, _proxy = family_member_for(user=user, person_id=person_id)
+    if not meeting.family_invited or not meeting.case.people.filter(pk=person.pk).exists():
         raise Http404("Not found")
     return ViewAuthor(professional=None, person=person)
 
@@ -414,10 +417,13 @@ def view_give(
     working_well: str,
     next_steps: str,
     category: str = Category.GENERAL,
+    person_id: Any = None,
 ) -> MeetingView:
     """Give or change one's own view, until the meeting opens. Professionals: invited ones only.
-    The family: the person's own portal account, when the family is invited."""
-    author = view_author_for(user=actor, meeting=meeting)
+    The family: the person's own portal account, or a proxy in force for them (`person_id`), when
+    the family is invited. The family gives one view; the account that first gave it is its author,
+    and only that account reads or changes it before opening."""
+    author = view_author_for(user=actor, meeting=meeting, person_id=person_id)
     meeting = _locked(meeting)
     family = author.professional is None
     errors = _check_view(
@@ -430,13 +436,15 @@ def view_give(
     )
     if meeting.status != MeetingStatus.SCHEDULED:
         errors["status"] = "Views can be given and changed only until the meeting opens."
-    if errors:
-        raise ValidationError(errors)
     existing = (
         MeetingView.objects.filter(meeting=meeting, family=True)
         if family
         else MeetingView.objects.filter(meeting=meeting, author=author.professional)
     ).first()
+    if family and existing is not None and existing.given_by_user_id != actor.pk:
+        errors["status"] = "Someone else in your family has given the family's view. Only they can change it."
+    if errors:
+        raise ValidationError(errors)
     view = existing or MeetingView(meeting=meeting, author=author.professional, family=family, person=author.person)
     view.given_by_user = actor
     view.rating = rating

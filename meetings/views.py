@@ -112,16 +112,23 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
 
 
 def view_form(
-    request: HttpRequest, *, meeting: Meeting, form_class: type[ViewForm], read: Callable[[], Any], saved: str
+    request: HttpRequest,
+    *,
+    meeting: Meeting,
+    form_class: type[ViewForm],
+    read: Callable[[], Any],
+    saved: str,
+    person_id: Any = None,
 ) -> tuple[ViewForm, bool]:
     """Give or change one's view (the professional's page and the family's portal page): a POST
-    goes to meetings.services.view_give (refusals inline, input kept); a GET shows the view that
-    `read` returns (the audited read of one's own view). Answers the form and whether it was saved."""
+        goes to meetings.services.view_give (refusals inline, input kept); a GET shows the view that
+        `read` returns (the audited read of one's own view). `person_id`: the family's person when a proxy
+    gives the view. Answers the form and whether it was saved."""
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
             try:
-                services.view_give(meeting=meeting, actor=request.user, **form.cleaned_data)
+                services.view_give(meeting=meeting, actor=request.user, person_id=person_id, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:

@@ -140,3 +140,11 @@ class RedateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the date changes. It is kept in the item's history."},
     )
+    reason_for_person = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Why, in plain words for the person",
+        help_text="Their portal shows only this, never the reason above. Left empty, it says their "
+        "worker has moved it to the new date.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -478,7 +478,15 @@ def review_complete_undo(*, review: Review, actor: Any) -> Review:
     return _complete_undo(review, actor=actor)  # type: ignore[return-value]
 
 
-def _redate(item: Milestone | Review, *, new_date: date | None, reason: str, actor: Any) -> Milestone | Review:
+REASON_FOR_PERSON_MAX = 300
+
+
+def _redate(
+    item: Milestone | Review, *, new_date: date | None, reason: str, actor: Any, reason_for_person: str = ""
+) -> Milestone | Review:
+    """`reason` is the professional's own words (the case team reads it in the history);
+    `reason_for_person`, optional, is a separate sentence in plain words for the person, the only
+    reason their portal shows (decision 0070)."""
     access = _access(actor, item.case_id)
     _require(item_may_redate(access=access, item=item), _ONLY_ACCOUNTABLE)
     _require_open(access.case)
@@ -495,12 +503,23 @@ def _redate(item: Milestone | Review, *, new_date: date | None, reason: str, act
         errors[field] = "The new date cannot be in the past."
     if not (reason or "").strip():
         errors["reason"] = "Say why the date changes. It is kept in the item's history."
+    plain = " ".join((reason_for_person or "").split())
+    if len(plain) > REASON_FOR_PERSON_MAX:
+        errors["reason_for_person"] = f"Keep it short for the person: {REASON_FOR_PERSON_MAX} characters or fewer."
     if errors:
         raise ValidationError(errors)
     assert new_date is not None
     old = _due(item)
     setattr(item, field, new_date)
-    _history(item, by=access.professional, change="due_date", reason=reason.strip(), **{"from": old, "to": new_date})
+    extra = {"reason_for_person": plain} if plain else {}
+    _history(
+        item,
+        by=access.professional,
+        change="due_date",
+        reason=reason.strip(),
+        **{"from": old, "to": new_date},
+        **extra,
+    )
     item.save(update_fields=[field, "history"])
     _audit(item, "due_date_changed", actor=actor, detail={"from": old.isoformat(), "to": new_date.isoformat()})
     _tell_holder(item, kind=ReminderKind.ITEM_CHANGED, by=access.professional, case=access.case)
@@ -508,14 +527,23 @@ def _redate(item: Milestone | Review, *, new_date: date | None, reason: str, act
 
 
 @transaction.atomic
-def milestone_redate(*, milestone: Milestone, due_date: date | None, reason: str, actor: Any) -> Milestone:
-    """Move the due date, with a reason kept in the milestone's history (and the audit trail)."""
-    return _redate(milestone, new_date=due_date, reason=reason, actor=actor)  # type: ignore[return-value]
+def milestone_redate(
+    *, milestone: Milestone, due_date: date | None, reason: str, actor: Any, reason_for_person: str = ""
+) -> Milestone:
+    """Move the due date, with a reason kept in the milestone's history (and the audit trail), and
+    optionally a plain reason the person reads in their portal."""
+    return _redate(  # type: ignore[return-value]
+        milestone, new_date=due_date, reason=reason, actor=actor, reason_for_person=reason_for_person
+    )
 
 
 @transaction.atomic
-def review_redate(*, review: Review, scheduled_for: date | None, reason: str, actor: Any) -> Review:
-    return _redate(review, new_date=scheduled_for, reason=reason, actor=actor)  # type: ignore[return-value]
+def review_redate(
+    *, review: Review, scheduled_for: date | None, reason: str, actor: Any, reason_for_person: str = ""
+) -> Review:
+    return _redate(  # type: ignore[return-value]
+        review, new_date=scheduled_for, reason=reason, actor=actor, reason_for_person=reason_for_person
+    )
 
 
 def _set_status(item: Milestone | Review, *, status: str, actor: Any, reason: str = "") -> Milestone | Review:
@@ -574,6 +602,7 @@ def milestone_update(
     plain_summary: str | None = None,
     due_date: date | None = None,
     reason: str = "",
+    reason_for_person: str = "",
     status: str | None = None,
 ) -> Milestone:
     """Edit the title or plain summary (case managers), move the due date (`reason`
@@ -583,7 +612,9 @@ def milestone_update(
     access = _access(actor, milestone.case_id)
     _require_open(access.case)
     if due_date is not None and due_date != milestone.due_date:
-        milestone_redate(milestone=milestone, due_date=due_date, reason=reason, actor=actor)
+        milestone_redate(
+            milestone=milestone, due_date=due_date, reason=reason, actor=actor, reason_for_person=reason_for_person
+        )
     if status is not None and status != milestone.status:
         if status == ItemStatus.OPEN and item_completion_may_undo(access=access, item=milestone):
             milestone_complete_undo(milestone=milestone, actor=actor)

@@ -103,6 +103,7 @@ def history_lines(history: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
                 "from": _day(entry["from"]) if change == "due_date" and "from" in entry else None,
                 "to": _day(entry["to"]) if change == "due_date" and "to" in entry else None,
                 "reason": entry.get("reason", ""),
+                "reason_for_person": entry.get("reason_for_person", ""),
             }
         )
     return lines
@@ -452,11 +453,19 @@ def _redate_view(kind: str) -> Callable[..., HttpResponse]:
             try:
                 if kind == "milestone":
                     services.milestone_redate(
-                        milestone=item, due_date=d["new_date"], reason=d["reason"], actor=request.user
+                        milestone=item,
+                        due_date=d["new_date"],
+                        reason=d["reason"],
+                        reason_for_person=d.get("reason_for_person", ""),
+                        actor=request.user,
                     )
                 else:
                     services.review_redate(
-                        review=item, scheduled_for=d["new_date"], reason=d["reason"], actor=request.user
+                        review=item,
+                        scheduled_for=d["new_date"],
+                        reason=d["reason"],
+                        reason_for_person=d.get("reason_for_person", ""),
+                        actor=request.user,
                     )
             except ValidationError as exc:
                 raise _renamed(exc, {field: "new_date"}) from None

@@ -8,7 +8,12 @@ role on the case, how to reach them) and the next review. Never the professional
 title, professional wording, records, other people's plans, or anyone who only reads
 records.
 
-Floor 6. May use: plans, sharing, cases, accountability, agencies, audit.
+A moved item (its due date changed by a professional) is "coming up, moved to {date}"; the
+reason shown is only the one the worker wrote for the person (`reason_for_person` in the
+item's history), never the professional's own reason (decision 0070). The next meeting comes
+from meetings.selectors, as the family may know of it (decision 0071).
+
+Floor 7 (portal). May use: meetings, plans, sharing, cases, accountability, agencies, audit.
 """
 
 from __future__ import annotations
@@ -20,17 +25,28 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Professional
 from audit.services import audit_record
 from cases.models import Case, CaseStatus, Person, ProxyAccess, ProxyScope, Role, RoleAssignment
 from cases.selectors import parse_uuid, proxies_in_force_for
+from meetings.selectors import FamilyNextMeeting, family_next_meetings
 from plans.models import Goal, ItemStatus, Milestone, Review
 from portal.models import Feedback, MessageKind, PortalMessage
 from sharing import selectors as sharing_selectors
 
 DONE, COMING_UP, LATE = "done", "coming_up", "late"
 STATUS_WORDS = {DONE: "Done", COMING_UP: "Coming up", LATE: "Late"}
+# Each kind of meeting in plain words (meetings.models.MeetingKind): what the family reads.
+MEETING_KIND_WORDS = {
+    "strategy_discussion": _("A talk about how to keep you safe"),
+    "initial_conference": _("A first big meeting about keeping you safe"),
+    "review_conference": _("A big meeting to check how things are going"),
+    "core_group": _("A meeting of the people who help you most"),
+    "team_around_the_family": _("A meeting with all who help your family"),
+    "professionals": _("A meeting of your workers"),
+}
 
 
 def person_for(user: Any) -> Person | None:
@@ -123,6 +139,8 @@ class PlanItem:
     status: str
     due_date: date
     worker: Worker | None
+    moved: bool = False
+    reason: str = ""  # the worker's reason for the person, in plain words ("" when none was written)
 
     @property
     def status_words(self) -> str:
@@ -151,12 +169,37 @@ class PortalPlan:
     workers: list[Worker]
     next_review: NextReview | None
     lead: Worker | None
+    next_meeting: FamilyNextMeeting | None = None
+
+    @property
+    def next_meeting_words(self) -> str:
+        """The next meeting's kind in plain words."""
+        return str(MEETING_KIND_WORDS.get(self.next_meeting.kind, "")) if self.next_meeting else ""
 
 
 def item_status(*, status: str, due: date, today: date) -> str:
     if status == ItemStatus.COMPLETED:
         return DONE
     return LATE if due < today else COMING_UP
+
+
+def last_move(history: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The latest due-date change in an item's history (plans.services writes them), or None."""
+    return next((e for e in reversed(history or []) if e.get("change") == "due_date"), None)
+
+
+def plan_item(milestone: Milestone, *, today: date, workers: dict[Any, Worker]) -> PlanItem:
+    """A milestone in plain words. Moved: its date was changed; the reason is the one written for
+    the person only (the professional's reason stays with the case team)."""
+    move = last_move(milestone.history)
+    return PlanItem(
+        summary=milestone.plain_summary,
+        status=item_status(status=milestone.status, due=milestone.due_date, today=today),
+        due_date=milestone.due_date,
+        worker=workers.get(milestone.accountable_id),
+        moved=move is not None and milestone.status == ItemStatus.OPEN,
+        reason=str(move.get("reason_for_person", "")) if move and milestone.status == ItemStatus.OPEN else "",
+    )
 
 
 def _workers(case: Case) -> dict[Any, Worker]:
@@ -221,22 +264,16 @@ def portal_plan(*, subject: PortalSubject, user: Any = None, request: Any = None
     audit_portal_read("portal.plan.viewed", subject=subject, user=user, request=request)
     today = timezone.localdate()
     plans = []
-    for case in _cases_of(subject.person):
+    cases = list(_cases_of(subject.person))
+    meetings = family_next_meetings(case_ids=[c.pk for c in cases])
+    for case in cases:
         workers = _workers(case)
         goals = [
             PlanGoal(
                 summary=g.plain_summary,
                 target_date=g.target_date,
                 done=g.status == "achieved",
-                items=[
-                    PlanItem(
-                        summary=m.plain_summary,
-                        status=item_status(status=m.status, due=m.due_date, today=today),
-                        due_date=m.due_date,
-                        worker=workers.get(m.accountable_id),
-                    )
-                    for m in g.milestones.all()
-                ],
+                items=[plan_item(m, today=today, workers=workers) for m in g.milestones.all()],
             )
             for g in case.goals.all()
             if g.plain_summary
@@ -253,6 +290,7 @@ def portal_plan(*, subject: PortalSubject, user: Any = None, request: Any = None
                 if review
                 else None,
                 lead=next((w for w in workers.values() if w.is_lead), None),
+                next_meeting=meetings.get(case.pk),
             )
         )
     return plans

@@ -23,6 +23,9 @@ _PAGES: list[tuple[str, Callable[..., Any], str]] = [
 
 urlpatterns = [
     path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
+    # The signed-in account's own passkeys (never under for/: a proxy manages only their own).
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/passkeys/<str:passkey_id>/remove/", views.passkey_remove, name="passkey_remove"),
     *[path(route, view, name=name) for route, view, name in _PAGES],
     *[path(f"for/<str:person_id>/{route}", view, name=f"{name}_for") for route, view, name in _PAGES],
 ]

@@ -18,10 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from agencies import accounts
 from agencies.models import Agency
 from cases import selectors as case_selectors
 from cases.forms import apply_service_errors
@@ -367,3 +370,49 @@ def case_portal_reply(request: HttpRequest, case_id: str) -> HttpResponse:
     else:
         messages.success(request, "Your reply is in the person's portal.")
     return redirect("portal_team:case_portal", case_id=access.case.id)
+
+
+# --- How you sign in: passkeys --------------------------------------------------------
+
+
+def _own_subject(request: HttpRequest) -> PortalSubject:
+    """The person's own portal only: a passkey is the signed-in account's own, never a proxy's
+    business for someone else."""
+    return _subject(request, None)
+
+
+def _verified_first(request: HttpRequest) -> HttpResponse | None:
+    """A person who has a passkey (or an app) and has not used it in this session uses it first:
+    a stolen password alone must not remove one or add another."""
+    if accounts.has_second_factor(request.user) and not accounts.session_is_verified(request.user):
+        from urllib.parse import urlencode
+
+        return redirect(f"{reverse('workspace:two_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
+    return None
+
+
+@login_required
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Add a passkey (django-otp-webauthn's registration, its script a static file under the CSP
+    nonce) or remove one. Up to the person: a service user is never made to have one."""
+    subject = _own_subject(request)
+    if (verify := _verified_first(request)) is not None:
+        return verify
+    return _page(request, "portal/sign_in.html", subject, passkeys=accounts.passkeys_of(request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def passkey_remove(request: HttpRequest, passkey_id: str) -> HttpResponse:
+    """Are you sure? Then remove the passkey. Anyone else's passkey: 404."""
+    subject = _own_subject(request)
+    passkey = accounts.passkey_of(user=request.user, passkey_id=passkey_id)
+    if passkey is None:
+        raise Http404("Not found")
+    if (verify := _verified_first(request)) is not None:
+        return verify
+    if request.method == "POST":
+        accounts.passkey_remove(user=request.user, passkey_id=passkey.pk, request=request)
+        messages.success(request, _("Your passkey is removed. You can still sign in with your password."))
+        return redirect("portal:sign_in")
+    return _page(request, "portal/passkey_remove.html", subject, passkey=passkey)

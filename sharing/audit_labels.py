@@ -82,6 +82,7 @@ ACTION_LABELS: dict[str, str] = {
     "agencies.credentials.revoked": "Had every session and API token ended (password changed or account deactivated)",
     "agencies.second_factor.enrolled": "Set up a second factor for signing in",
     "agencies.second_factor.recovery_codes_issued": "Was given new recovery codes",
+    "agencies.second_factor.passkey_removed": "Removed a passkey",
     "agencies.second_factor.reset": "Reset a professional's second factors",
     "cases.case.plain_title_set": "Set the case's plain title for the person",
     "cases.household.created": "Recorded a household",

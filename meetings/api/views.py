@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -25,6 +25,10 @@ from meetings.api import serializers as s
 from meetings.invitations import invitation_ics
 from meetings.models import Decision, Meeting
 from plans.selectors import goal_get_in_case
+
+FAMILY_PERSON_PARAM = OpenApiParameter(
+    "person", str, description="The family: a person you are a proxy for (default: yourself)."
+)
 
 
 def _req(request: Request) -> Any:
@@ -89,27 +93,32 @@ class MeetingDetailView(generics.GenericAPIView):
 
 
 class MyViewView(generics.GenericAPIView):
-    """The caller's own view: invitees, and the person (portal account) when the family is invited."""
+    """The caller's own view: invitees, and the person (portal account) or a proxy in force for them
+    (`?person=`) when the family is invited."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.ViewSerializer
     queryset = Meeting.objects.none()
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["meetings"])
+    @extend_schema(parameters=[FAMILY_PERSON_PARAM], responses=OpenApiTypes.OBJECT, tags=["meetings"])
     def get(self, request: Request, meeting_id: str) -> Response:
-        meeting = selectors.meeting_get_for_author(user=request.user, meeting_id=meeting_id)
-        services.view_author_for(user=request.user, meeting=meeting)
+        person_id = request.query_params.get("person") or None
+        meeting = selectors.meeting_get_for_author(user=request.user, meeting_id=meeting_id, person_id=person_id)
+        services.view_author_for(user=request.user, meeting=meeting, person_id=person_id)
         view = selectors.my_view(meeting=meeting, user=request.user, request=_req(request))
         if view is None:
             return Response({"detail": "You have not given a view yet."}, status=status.HTTP_404_NOT_FOUND)
         return Response(s.view_data(view))
 
-    @extend_schema(request=s.ViewSerializer, responses=OpenApiTypes.OBJECT, tags=["meetings"])
+    @extend_schema(
+        parameters=[FAMILY_PERSON_PARAM], request=s.ViewSerializer, responses=OpenApiTypes.OBJECT, tags=["meetings"]
+    )
     def put(self, request: Request, meeting_id: str) -> Response:
-        meeting = selectors.meeting_get_for_author(user=request.user, meeting_id=meeting_id)
+        person_id = request.query_params.get("person") or None
+        meeting = selectors.meeting_get_for_author(user=request.user, meeting_id=meeting_id, person_id=person_id)
         data = s.ViewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        view = services.view_give(meeting=meeting, actor=request.user, **data.validated_data)
+        view = services.view_give(meeting=meeting, actor=request.user, person_id=person_id, **data.validated_data)
         return Response(s.view_data(view))
 
 

@@ -113,6 +113,13 @@ class MilestoneUpdateSerializer(serializers.Serializer):
         max_length=NOTE_MAX,
         help_text="Why the due date changes: required with `due_date`, kept in `history`",
     )
+    reason_for_person = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Optional, with `due_date`: why, in plain words for the person; the only reason their "
+        "portal shows (kept in `history`)",
+    )
     plain_summary = serializers.CharField(required=False, allow_blank=True, max_length=PLAIN_SUMMARY_MAX)
 
 

@@ -132,6 +132,7 @@ class MilestoneDetailView(generics.GenericAPIView):
                     plain_summary=edits["plain_summary"],
                     due_date=edits["due_date"],
                     reason=v.get("reason", ""),
+                    reason_for_person=v.get("reason_for_person", ""),
                     status=None if new_status == ItemStatus.COMPLETED else new_status,
                 )
             if new_status == ItemStatus.COMPLETED:

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -58,6 +64,10 @@ class PortalItemSerializer(serializers.Serializer):
     plain_summary = serializers.CharField(source="summary")
     status = serializers.ChoiceField(choices=["done", "coming_up", "late"])
     due_date = serializers.DateField()
+    moved = serializers.BooleanField(help_text="A worker moved the due date (the date is the new one).")
+    reason = serializers.CharField(
+        help_text="Why it moved, as the worker wrote it for the person (empty when they wrote none)."
+    )
     accountable = PortalWorkerSerializer(source="worker", allow_null=True)
 
 
@@ -72,15 +82,44 @@ class PortalReviewSerializer(serializers.Serializer):
     accountable = PortalWorkerSerializer(source="worker", allow_null=True)
 
 
+class PortalMeetingSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_words = serializers.CharField(help_text="The kind of meeting in plain words.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField(help_text="A place, or an online meeting link.")
+    online = serializers.BooleanField()
+    family_invited = serializers.BooleanField()
+
+
 class PortalPlanSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="case.id")
     plain_title = serializers.CharField(source="title")
     goals = PortalGoalSerializer(many=True)
     workers = PortalWorkerSerializer(many=True)
     reviews = serializers.SerializerMethodField()
+    meetings = serializers.SerializerMethodField()
 
     def get_reviews(self, plan: Any) -> list[dict[str, Any]]:
         return [PortalReviewSerializer(plan.next_review).data] if plan.next_review else []
+
+    @extend_schema_field(PortalMeetingSerializer(many=True))
+    def get_meetings(self, plan: Any) -> list[dict[str, Any]]:
+        """The next meeting the family may know of: kind, times, place or link, whether they are
+        invited; never the agenda, the chair or anyone's view."""
+        m = plan.next_meeting
+        if m is None:
+            return []
+        data = {
+            "kind": m.kind,
+            "kind_words": plan.next_meeting_words,
+            "starts_at": m.starts_at,
+            "ends_at": m.ends_at,
+            "location": m.location,
+            "online": m.online,
+            "family_invited": m.family_invited,
+        }
+        return [PortalMeetingSerializer(data).data]
 
 
 class MyPlanView(APIView):

@@ -111,6 +111,11 @@ PERSONAL = {
         "meetings.dissent.viewed",
     ),
     "portal_meetings:meeting": (lambda s: f"/portal/meetings/{s.meeting.id}/", "maya", "portal.meeting.viewed"),
+    "portal_meetings:meeting_for": (
+        lambda s: f"/portal/for/{s.w.maya.id}/meetings/{s.meeting.id}/",
+        "ada",
+        "portal.meeting.viewed",
+    ),
 }
 
 # Patterns that return no personal data on GET (forms, directory data, the caller's own
@@ -163,6 +168,8 @@ NOT_PERSONAL = {
     "api:case-meetings", "api:meeting-open", "api:meeting-close", "api:dissent-answer",
     "meetings:meeting_schedule", "meetings:meeting_open", "meetings:meeting_cancel", "meetings:attendance",
     "meetings:decision_add", "meetings:meeting_close", "meetings:view_due", "portal_meetings:meeting_list",
+    # a proxy's list of the family's meetings (dates only); the account's own passkeys (dates only)
+    "portal_meetings:meeting_list_for", "portal:sign_in", "portal:passkey_remove",
 }  # fmt: skip
 
 

@@ -39,3 +39,32 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# Passkeys: Chromium's virtual authenticator (through CDP) and the site bound to the live server.
+@pytest.fixture
+def authenticator(page: Page):
+    """A platform authenticator that holds discoverable credentials and verifies its user."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added: dict = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+    return added["authenticatorId"]
+
+
+@pytest.fixture
+def passkey_site(settings, live_server):
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]

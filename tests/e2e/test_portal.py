@@ -13,7 +13,18 @@ from tests.e2e.accessibility import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PAGES = ["", "workers/", "messages/", "say/", "information/", "information/change/", "looked/", "copy/"]
+PAGES = [
+    "",
+    "workers/",
+    "messages/",
+    "say/",
+    "information/",
+    "information/change/",
+    "looked/",
+    "copy/",
+    "meetings/",
+    "sign-in/",
+]
 
 
 def keyboard_sign_in(page: Page, base_url: str, username: str, password: str) -> None:

@@ -2,6 +2,7 @@
 
 - tia: a teacher of a third agency (Brookfield School), a contributor on the case (three
   agencies on the team, so a conference can be quorate);
+- `pip`: Maya's father, with a portal account of his own and proxy access (plan scope) for Maya;
 - `meet`: an initial conference on the world's case chaired by sam (lead professional), notes by
   nia, tia and sue invited, the family invited; views due tomorrow, the meeting the day after.
 """
@@ -101,3 +102,21 @@ def api(user):
 @pytest.fixture
 def ns():
     return SimpleNamespace
+
+
+@pytest.fixture
+def pip(mw):
+    """Maya's father Pip: his own portal account (his own person, not on the case), a parent with
+    parental responsibility, linked to Maya as a proxy with the plan scope."""
+    sam = mw.sam.user
+    person = case_services.person_register(
+        given_name="Pip", family_name="Okafor", date_of_birth=datetime.date(1985, 2, 1), actor=sam
+    )
+    case_services.person_portal_account_create(person=person, username="pip", password=PASSWORD, actor=sam)
+    case_services.relationship_add(person=person, to=mw.maya, kind="parent", parental_responsibility=True, actor=sam)
+    proxy = case_services.proxy_link(
+        person=mw.maya, username="pip", scope="plan", valid_until=mw.goal.target_date, actor=sam
+    )
+    mw.pip = person
+    mw.pip_proxy = proxy
+    return person

@@ -3,8 +3,9 @@ author — the chair and admins included — reads a view's words or rating in a
 notification, e-mail, calendar or audit detail; only whether it has been given.
 
 The property test drives random sequences of submit / edit / open / read by the chair, invitees, a
-team lead who sees the case but is not invited, the family, an outsider and an admin, and compares
-every answer with an oracle."""
+team lead who sees the case but is not invited, the family (the person, and a parent through proxy
+access), an outsider and an admin, and compares every answer with an oracle. The family gives one
+view; the family account that first gives it is its author (decision 0072)."""
 
 import itertools
 import json
@@ -25,7 +26,8 @@ from tests.meetings.conftest import api, schedule
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["sam", "nia", "tia", "sue", "hal", "oz", "admin", "maya"]
+PEOPLE = ["sam", "nia", "tia", "sue", "hal", "oz", "admin", "maya", "pip"]
+FAMILY = {"maya", "pip"}  # pip: Maya's father, a proxy in force for her
 INVITED = {"sam", "nia", "tia", "sue"}  # sam chairs, nia takes notes
 SEES_CASE = {"sam", "nia", "tia", "sue", "hal"}  # hal leads nia's team
 CHANNELS = ["api_detail", "page_detail", "api_my_view", "page_my_view", "portal", "decisions", "ics", "case_page"]
@@ -43,15 +45,15 @@ counter = itertools.count()
 
 
 def user_of(w, who):
-    return w.admin if who == "admin" else (w.maya.user if who == "maya" else getattr(w, who).user)
+    return w.admin if who == "admin" else getattr(w, who).user
 
 
 def may_read(reader, author, channel, opened):
     """The oracle: may `reader` see `author`'s current view through `channel`?"""
     if channel in ("api_my_view", "page_my_view"):
-        return reader == author and (reader != "maya" or channel == "api_my_view")
+        return reader == author and (reader not in FAMILY or channel == "api_my_view")
     if channel == "portal":
-        return reader == author == "maya" and not opened
+        return reader == author and author in FAMILY and not opened
     if channel in ("api_detail", "page_detail"):
         return opened and reader in SEES_CASE  # every view here is of category general
     return False  # decisions, the .ics, the case page never carry a view
@@ -64,7 +66,7 @@ def fetch(w, meeting, who, channel):
         client.force_authenticate(user)
         url = {
             "api_detail": f"/api/v1/meetings/{meeting.id}/",
-            "api_my_view": f"/api/v1/meetings/{meeting.id}/my-view/",
+            "api_my_view": f"/api/v1/meetings/{meeting.id}/my-view/{for_maya(w, who)}",
             "decisions": f"/api/v1/meetings/{meeting.id}/decisions/",
             "ics": f"/api/v1/meetings/{meeting.id}/invite.ics",
         }[channel]
@@ -74,7 +76,9 @@ def fetch(w, meeting, who, channel):
         url = {
             "page_detail": f"/meetings/{meeting.id}/",
             "page_my_view": f"/meetings/{meeting.id}/my-view/",
-            "portal": f"/portal/meetings/{meeting.id}/",
+            "portal": f"/portal/for/{w.maya.id}/meetings/{meeting.id}/"
+            if who == "pip"
+            else f"/portal/meetings/{meeting.id}/",
             "case_page": f"/cases/{w.case.id}/",
         }[channel]
     response = client.get(url)
@@ -86,26 +90,36 @@ def submit(w, meeting, who, rating, token):
     client = APIClient()
     client.force_authenticate(user_of(w, who))
     body = {"rating": rating, "worries": token, "working_well": token, "next_steps": token}
-    return client.put(f"/api/v1/meetings/{meeting.id}/my-view/", body, format="json")
+    return client.put(f"/api/v1/meetings/{meeting.id}/my-view/{for_maya(w, who)}", body, format="json")
+
+
+def for_maya(w, who):
+    """The proxy speaks for Maya's family by naming her."""
+    return f"?person={w.maya.id}" if who == "pip" else ""
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(script=steps)
-def test_no_sequence_of_actions_reads_a_sealed_view(mw, script):
+def test_no_sequence_of_actions_reads_a_sealed_view(mw, pip, script):
     w = mw
     run = next(counter)
     meeting = schedule(w)
     first_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     mail.outbox.clear()
     opened = False
-    views: dict[str, tuple[str, int]] = {}  # author -> (current token, rating)
+    views: dict[str, tuple[str, int]] = {}  # author ("family" for the family's view) -> (token, rating)
+    family_author = None  # the family account that first gave the family's view
     for n, (action, who, arg) in enumerate(script):
         if action == "submit":
             token = f"TOKEN{run}X{n}Y"
             response = submit(w, meeting, who, arg, token)
-            allowed = (who in INVITED or who == "maya") and not opened and 0 <= arg <= 10
+            may_author = who in INVITED or (who in FAMILY and family_author in (None, who))
+            allowed = may_author and not opened and 0 <= arg <= 10
             assert (response.status_code == 200) == allowed, (who, arg, opened, response.status_code)
-            if allowed:
+            if allowed and who in FAMILY:
+                family_author = who
+                views["family"] = (token, arg)
+            elif allowed:
                 views[who] = (token, arg)
             else:
                 assert response.status_code in (400, 403, 404)
@@ -116,20 +130,21 @@ def test_no_sequence_of_actions_reads_a_sealed_view(mw, script):
             opened = opened or allowed
         else:
             text = fetch(w, meeting, who, arg)
-            for author, (token, _) in views.items():
+            for slot, (token, _) in views.items():
+                author = family_author if slot == "family" else slot
                 assert (token in text) == may_read(who, author, arg, opened), (who, author, arg, opened)
     # Whoever reads after opening sees exactly the oracle's ratings, the family's first.
     if opened:
         data = api(w.nia.user).get(f"/api/v1/meetings/{meeting.id}/").json()
-        got = {("maya" if v["family"] else str(v["author"])): v["rating"] for v in data["views"]}
-        ids = {"maya": "maya", **{p: str(getattr(w, p).id) for p in INVITED}}
+        got = {("family" if v["family"] else str(v["author"])): v["rating"] for v in data["views"]}
+        ids = {"family": "family", **{p: str(getattr(w, p).id) for p in INVITED}}
         assert got == {ids[a]: r for a, (_, r) in views.items()}
-        if "maya" in views:
+        if "family" in views:
             assert data["views"][0]["family"] is True
     else:
         data = api(w.sam.user).get(f"/api/v1/meetings/{meeting.id}/").json()
         assert "views" not in data and "spread" not in data
-        given_ids = {str(getattr(w, p).id) for p in views if p != "maya"}
+        given_ids = {str(getattr(w, p).id) for p in views if p != "family"}
         assert set(data["views_given"]) == given_ids
     # Nothing else ever carries a view: the audit trail, notifications, e-mails, the calendar.
     reminders_scan(today=meeting.views_due_on, enqueue=False)

@@ -48,9 +48,44 @@ def _fill(route, ids):
 
 @pytest.fixture
 def other_ids(world, family):
+    """Real ids of Zed's: his case, consent, passkey and a meeting his family is invited to."""
+    import datetime
+
+    from django.utils import timezone
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from meetings import services as meeting_services
+
+    case_services.assignment_add(case=family.other, professional=world.hal, role="contributor", actor=world.oz.user)
+    start = timezone.now() + datetime.timedelta(days=3)
+    meeting = meeting_services.meeting_schedule(
+        case=family.other,
+        kind="core_group",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        location="Zed's room",
+        chair=world.oz,
+        note_taker=world.hal,
+        invitees=[],
+        family_invited=True,
+        views_due_at=start - datetime.timedelta(days=1),
+        actor=world.oz.user,
+    )
+    passkey = WebAuthnCredential.objects.create(
+        user=family.zed.user,
+        name="Passkey",
+        confirmed=True,
+        credential_id=b"\x07" * 16,
+        public_key=b"\x02" * 32,
+        sign_count=0,
+        backup_eligible=False,
+        backup_state=False,
+    )
     return {
         "case_id": family.other.id,
         "person_id": family.zed.id,
+        "meeting_id": meeting.id,
+        "passkey_id": passkey.pk,
         "consent_id": family.zed_consent.id,
         "proxy_id": uuid.uuid4(),
         "action": "freeze",
@@ -93,7 +128,10 @@ def test_a_proxy_reaches_the_linked_persons_portal_and_no_one_elses(world, famil
     )
     ada = as_user("ada")
     assert ada.get(f"/portal/for/{world.maya.id}/").status_code == 200
+    assert ada.get(f"/portal/for/{world.maya.id}/meetings/").status_code == 200
     assert ada.get(f"/portal/for/{family.zed.id}/").status_code == 404
+    assert ada.get(f"/portal/for/{family.zed.id}/meetings/").status_code == 404
+    assert ada.get(f"/portal/for/{world.maya.id}/sign-in/").status_code == 404  # her own passkeys only
     assert ada.get(f"/portal/for/{uuid.uuid4()}/").status_code == 404
     assert ada.get(f"/cases/{world.case.id}/").status_code == 404
     api = as_user("ada", api=True)
@@ -115,7 +153,7 @@ def test_a_frozen_or_expired_proxy_gets_404_everywhere(world, family, as_user):
     api = as_user("ada", api=True)
     assert ada.get(f"/portal/for/{world.maya.id}/").status_code == 200
     case_services.proxy_freeze(proxy=proxy, actor=world.sam.user)
-    for path in ("", "workers/", "messages/", "say/", "information/", "looked/", "information/change/"):
+    for path in ("", "workers/", "messages/", "say/", "information/", "looked/", "information/change/", "meetings/"):
         assert ada.get(f"/portal/for/{world.maya.id}/{path}").status_code == 404, path
     assert api.get(f"/api/v1/me/plan/?person={world.maya.id}").status_code == 404
     assert api.get(f"/api/v1/people/{world.maya.id}/consents/").status_code == 404

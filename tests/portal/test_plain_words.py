@@ -39,10 +39,17 @@ def test_each_portal_page_reads_at_age_nine_or_under(name):
 
 def test_the_portals_own_sentences_in_code_read_at_age_nine_or_under():
     from portal.forms import CATEGORY_WORDS
+    from portal.selectors import MEETING_KIND_WORDS
     from portal.views import STATE_WORDS
     from sharing.selectors import REASONS
 
-    for text in [*STATE_WORDS.values(), *REASONS.values(), *(w for pair in CATEGORY_WORDS.values() for w in pair)]:
+    kinds = [str(w) for w in MEETING_KIND_WORDS.values()]
+    for text in [
+        *STATE_WORDS.values(),
+        *REASONS.values(),
+        *(w for pair in CATEGORY_WORDS.values() for w in pair),
+        *kinds,
+    ]:
         assert plainwords.reading_age(text) <= plainwords.READING_AGE_TARGET, text
 
 

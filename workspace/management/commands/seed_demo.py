@@ -229,7 +229,7 @@ class Command(BaseCommand):
             plain_summary="Leon books a time for you to check your money and debts.",
             actor=tom.user,
         )
-        plan_services.milestone_add(
+        repayment = plan_services.milestone_add(
             case=case,
             goal=money,
             title="Repayment plan agreed for the rent arrears",
@@ -237,6 +237,15 @@ class Command(BaseCommand):
             accountable=p["leon"],
             plain_summary="We make a plan to pay back the rent you owe, a bit at a time.",
             actor=tom.user,
+        )
+        # A moved date: the professional reason stays with the team; Jade's portal shows only the
+        # plain one (decision 0070).
+        plan_services.milestone_redate(
+            milestone=repayment,
+            due_date=_in(28),
+            reason="Riverside Homes' income officer is on leave; their panel sits a week later.",
+            reason_for_person="Riverside Homes needs one more week to look at it.",
+            actor=p["leon"].user,
         )
         plan_services.review_add(
             case=case, scheduled_for=_in(14), accountable=tom, kind=ReviewKind.CONFERENCE, actor=tom.user
