@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from meetings import selectors
@@ -39,7 +40,7 @@ def meeting_page(request: HttpRequest, meeting_id: str) -> HttpResponse:
         meeting=meeting,
         form_class=FamilyViewForm,
         read=lambda: view,
-        saved="Thank you. Your view is saved. Nobody reads it before the meeting starts.",
+        saved=gettext("Thank you. Your view is saved. Nobody reads it before the meeting starts."),
     )
     if saved:
         return redirect("portal_meetings:meeting", meeting_id=meeting.id)

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.urls import path
 
-from portal import views
+from portal import language, views
 
 app_name = "portal"
 
@@ -23,6 +23,7 @@ _PAGES: list[tuple[str, Callable[..., Any], str]] = [
 
 urlpatterns = [
     path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
+    path("language/", language.language_choose, name="language"),
     *[path(route, view, name=name) for route, view, name in _PAGES],
     *[path(f"for/<str:person_id>/{route}", view, name=f"{name}_for") for route, view, name in _PAGES],
 ]

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Professional
 from agencies.selectors import governed_agency_ids, is_admin, is_information_governance_lead, professional_for
@@ -892,12 +893,12 @@ PERSON_READ_ACTIONS = (
 )
 
 REASONS = {
-    policy.BASIS_OWN_AGENCY: "They wrote it, or someone at their work did.",
-    policy.BASIS_COORDINATION: "It is part of your plan, which your team shares.",
-    policy.BASIS_CONSENT: "You said yes to sharing this with them.",
-    policy.BASIS_OVERRIDE: "They needed it to keep someone safe. A manager checked this, and said we can tell you.",
-    "case_team": "They work on your plan.",
-    "": "They work on your plan.",
+    policy.BASIS_OWN_AGENCY: _("They wrote it, or someone at their work did."),
+    policy.BASIS_COORDINATION: _("It is part of your plan, which your team shares."),
+    policy.BASIS_CONSENT: _("You said yes to sharing this with them."),
+    policy.BASIS_OVERRIDE: _("They needed it to keep someone safe. A manager checked this, and said we can tell you."),
+    "case_team": _("They work on your plan."),
+    "": _("They work on your plan."),
 }
 
 
