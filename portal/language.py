@@ -26,7 +26,6 @@ DEFAULT = "en-gb"
 SESSION_KEY = "portal_language"
 # The portal's languages, each as its speakers write it (the switcher's labels).
 PORTAL_LANGUAGES = dict(settings.LANGUAGES)
-RIGHT_TO_LEFT = {"ar", "ur"}
 
 
 def language_for_tag(tag: str | None) -> str:

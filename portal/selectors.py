@@ -127,7 +127,7 @@ class PlanItem:
 
     @property
     def status_words(self) -> str:
-        return STATUS_WORDS[self.status]
+        return str(STATUS_WORDS[self.status])  # in the language of the page being drawn
 
 
 @dataclass

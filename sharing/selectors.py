@@ -939,7 +939,7 @@ def access_log_for(*, person: Person, limit_days: int = 366) -> list[AccessLogLi
             timezone.localtime(at).date(),
             reader.agency.name,
             reader.get_profession_display(),
-            REASONS.get(basis or "", REASONS[""]),
+            str(REASONS.get(basis or "", REASONS[""])),  # in the reader's language (a portal page's)
         )
         lines[key] = lines.get(key, 0) + 1
     return [AccessLogLine(at=k[0], agency=k[1], role=k[2], reason=k[3], times=n) for k, n in lines.items()]

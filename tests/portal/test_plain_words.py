@@ -43,10 +43,9 @@ def test_each_portal_page_reads_at_age_nine_or_under(name):
 
 def test_the_portals_own_sentences_in_code_read_at_age_nine_or_under():
     from portal.forms import CATEGORY_WORDS
+    from portal.selectors import STATUS_WORDS
     from portal.views import STATE_WORDS
     from sharing.selectors import REASONS
-
-    from portal.selectors import STATUS_WORDS
 
     sentences = [*STATE_WORDS.values(), *REASONS.values(), *STATUS_WORDS.values()]
     sentences += [w for pair in CATEGORY_WORDS.values() for w in pair]
