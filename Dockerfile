@@ -17,8 +17,10 @@ RUN python scripts/lock.py --runtime > /tmp/runtime.lock \
     && rm /tmp/runtime.lock
 
 COPY . .
-# collectstatic needs settings, not secrets: a throwaway key for the build step only.
+# collectstatic and compiletranslations (the portal's .po files to .mo, pure Python) need settings,
+# not secrets: a throwaway key for the build step only.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
+    && SECRET_KEY=collectstatic-only python manage.py compiletranslations --verbosity 0 \
     && useradd --system --home-dir /app joinedup \
     && mkdir -p /app/var/audit-archive \
     && chown -R joinedup /app/var

@@ -9,6 +9,9 @@ LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) | cut -c1-16)
 APPS := audit agencies accountability cases plans sharing meetings portal workspace coordination
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
+# The portal's translations: the committed .po files, compiled to .mo at install (docs/decisions/0067).
+PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO := $(PO:.po=.mo)
 
 .PHONY: help install lock run test lint bench e2e-deps
 
@@ -20,7 +23,7 @@ help:
 	@echo "make install  .venv with exactly the packages of requirements.lock"
 	@echo "make lock     requirements.lock from pyproject.toml (LOCK_ARGS=\"--upgrade-package NAME\" moves a pin)"
 
-install: $(STAMP)
+install: $(STAMP) $(MO)
 
 # Every package at the lock's version, checked against its hashes (no resolving: --no-deps), then
 # pip-sync (pip-tools, itself in the lock) removes whatever the lock does not list.
@@ -34,6 +37,10 @@ $(STAMP):
 	$(VENV)/bin/pip-sync --quiet $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+# Pure Python (polib): no GNU gettext needed. One run compiles them all (a grouped target).
+$(MO) &: $(PO) $(STAMP)
+	$(PY) manage.py compiletranslations --verbosity 0
 
 lock: install
 	$(PY) scripts/lock.py $(LOCK_ARGS)

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
 
@@ -18,20 +19,20 @@ class AgencyKind(models.TextChoices):
     POLICE = "police", "Police"
     HOUSING = "housing", "Housing"
     VOLUNTARY = "voluntary", "Voluntary sector"
-    OTHER = "other", "Other"
+    OTHER = "other", _("Other")
 
 
 class Profession(models.TextChoices):
-    SOCIAL_WORKER = "social_worker", "Social worker"
-    NURSE = "nurse", "Nurse"
-    HEALTH_VISITOR = "health_visitor", "Health visitor"
-    GP = "gp", "GP"
-    TEACHER = "teacher", "Teacher"
-    POLICE_OFFICER = "police_officer", "Police officer"
-    HOUSING_OFFICER = "housing_officer", "Housing officer"
-    SUPPORT_WORKER = "support_worker", "Support worker"
-    MANAGER = "manager", "Manager"
-    OTHER = "other", "Other"
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    NURSE = "nurse", _("Nurse")
+    HEALTH_VISITOR = "health_visitor", _("Health visitor")
+    GP = "gp", _("GP")
+    TEACHER = "teacher", _("Teacher")
+    POLICE_OFFICER = "police_officer", _("Police officer")
+    HOUSING_OFFICER = "housing_officer", _("Housing officer")
+    SUPPORT_WORKER = "support_worker", _("Support worker")
+    MANAGER = "manager", _("Manager")
+    OTHER = "other", _("Other")
 
 
 class Agency(models.Model):

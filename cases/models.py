@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Professional
@@ -92,7 +93,7 @@ class Case(models.Model):
     @property
     def plain_title_or_default(self) -> str:
         """The title the person sees (never the professional title)."""
-        return self.plain_title or f"Your plan with {self.lead_professional.agency.name}"
+        return self.plain_title or gettext("Your plan with %(agency)s") % {"agency": self.lead_professional.agency.name}
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

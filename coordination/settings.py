@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # --- end auth ---
     # A portal account reaches its own portal only: every other path answers 404.
     "portal.isolation.ServiceUserIsolationMiddleware",
+    # A portal page in the person's language (their choice, else preferred_language); all else English.
+    "portal.language.PortalLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view's lost database connection: reads once more, writes 503 saying what was saved.
     "coordination.faults.DatabaseFaultMiddleware",
@@ -173,6 +175,17 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "en-gb"
+# The portal's languages (docs/decisions/0067): professional pages stay in English; a portal request
+# is in the person's language (portal.language). The catalogues are locale/<code>/LC_MESSAGES/django.po,
+# compiled to .mo by `make install` (manage.py compiletranslations).
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Cymraeg"),
+    ("pl", "Polski"),
+    ("ar", "العربية"),
+    ("ur", "اردو"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

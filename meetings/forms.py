@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Professional
 from cases.forms import DATE_ERRORS, DateInput, ProfessionalChoiceField
@@ -83,17 +84,17 @@ class ViewForm(forms.Form):
     worries = forms.CharField(
         label="What are we worried about?",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say what you are worried about (or that nothing worries you)."},
+        error_messages={"required": _("Say what you are worried about (or that nothing worries you).")},
     )
     working_well = forms.CharField(
         label="What is working well?",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say what is working well."},
+        error_messages={"required": _("Say what is working well.")},
     )
     next_steps = forms.CharField(
         label="What needs to happen?",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say what needs to happen."},
+        error_messages={"required": _("Say what needs to happen.")},
     )
     rating = forms.TypedChoiceField(
         label="On a scale of 0 to 10",
@@ -101,7 +102,10 @@ class ViewForm(forms.Form):
         choices=[(n, str(n)) for n in range(11)],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a rating from 0 to 10.", "invalid_choice": "Choose a rating from 0 to 10."},
+        error_messages={
+            "required": _("Choose a rating from 0 to 10."),
+            "invalid_choice": _("Choose a rating from 0 to 10."),
+        },
     )
     category = forms.ChoiceField(
         label="Who may read it once the meeting opens",
@@ -117,10 +121,10 @@ class FamilyViewForm(ViewForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["category"]
-        self.fields["worries"].label = "What worries you?"
-        self.fields["working_well"].label = "What is going well?"
-        self.fields["next_steps"].label = "What should happen next?"
-        self.fields["rating"].label = "How are things? 0 is very bad, 10 is very good."
+        self.fields["worries"].label = _("What worries you?")
+        self.fields["working_well"].label = _("What is going well?")
+        self.fields["next_steps"].label = _("What should happen next?")
+        self.fields["rating"].label = _("How are things? 0 is very bad, 10 is very good.")
         self.fields["rating"].help_text = ""
         self.fields["rating"].choices = [(n, f"{n} {face(n)}") for n in range(11)]  # type: ignore[attr-defined]
 

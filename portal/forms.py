@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from cases.models import Case
@@ -12,13 +13,13 @@ from sharing.models import Category, ConsentDecision
 
 # Each kind of information, in plain words, with why it may be shared.
 CATEGORY_WORDS = {
-    Category.HEALTH: ("Your health", "So they can help with your health."),
-    Category.MENTAL_HEALTH: ("How you feel in your mind", "So they can help you feel better."),
-    Category.SUBSTANCE_USE: ("Drink or drugs", "So they can help you with drink or drugs."),
-    Category.SOCIAL_CARE: ("Help from social care", "So they know what help you get."),
-    Category.EDUCATION: ("School", "So they know how school is going."),
-    Category.POLICE: ("The police", "So they know what the police know."),
-    Category.HOUSING: ("Your home", "So they can help you keep your home."),
+    Category.HEALTH: (_("Your health"), _("So they can help with your health.")),
+    Category.MENTAL_HEALTH: (_("How you feel in your mind"), _("So they can help you feel better.")),
+    Category.SUBSTANCE_USE: (_("Drink or drugs"), _("So they can help you with drink or drugs.")),
+    Category.SOCIAL_CARE: (_("Help from social care"), _("So they know what help you get.")),
+    Category.EDUCATION: (_("School"), _("So they know how school is going.")),
+    Category.POLICE: (_("The police"), _("So they know what the police know.")),
+    Category.HOUSING: (_("Your home"), _("So they can help you keep your home.")),
 }
 
 
@@ -29,12 +30,12 @@ class CaseChoiceField(forms.ModelChoiceField):
 
 class MessageForm(forms.Form):
     text = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Write your message."},
+        error_messages={"required": _("Write your message.")},
     )
-    case = CaseChoiceField(label="Which plan is it about?", queryset=Case.objects.none(), empty_label=None)
+    case = CaseChoiceField(label=_("Which plan is it about?"), queryset=Case.objects.none(), empty_label=None)
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,16 +46,16 @@ class MessageForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label="How are things going?",
+        label=_("How are things going?"),
         coerce=int,
-        choices=[(5, "5: very well"), (4, "4: well"), (3, "3: OK"), (2, "2: not well"), (1, "1: badly")],
+        choices=[(5, _("5: very well")), (4, _("4: well")), (3, _("3: OK")), (2, _("2: not well")), (1, _("1: badly"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Pick a number from 1 to 5."},
+        error_messages={"required": _("Pick a number from 1 to 5.")},
     )
     comment = forms.CharField(
-        label="Tell us more", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Tell us more"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    case = CaseChoiceField(label="Which plan is it about?", queryset=Case.objects.none(), empty_label=None)
+    case = CaseChoiceField(label=_("Which plan is it about?"), queryset=Case.objects.none(), empty_label=None)
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,23 +73,26 @@ class SharingChoiceForm(forms.Form):
     """Step one of changing what is shared: who, what, yes or no."""
 
     agency = AgencyChoiceField(
-        label="Who is it about?",
+        label=_("Who is it about?"),
         queryset=Agency.objects.none(),
         widget=forms.RadioSelect,
         empty_label=None,
-        error_messages={"required": "Pick who it is about."},
+        error_messages={"required": _("Pick who it is about.")},
     )
     category = forms.ChoiceField(
-        label="What kind of information?",
+        label=_("What kind of information?"),
         choices=[(value, words[0]) for value, words in CATEGORY_WORDS.items()],
         widget=forms.RadioSelect,
-        error_messages={"required": "Pick what kind of information."},
+        error_messages={"required": _("Pick what kind of information.")},
     )
     decision = forms.ChoiceField(
-        label="Can they see it?",
-        choices=[(ConsentDecision.GIVEN, "Yes, they can see it"), (ConsentDecision.REFUSED, "No, they cannot see it")],
+        label=_("Can they see it?"),
+        choices=[
+            (ConsentDecision.GIVEN, _("Yes, they can see it")),
+            (ConsentDecision.REFUSED, _("No, they cannot see it")),
+        ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Pick yes or no."},
+        error_messages={"required": _("Pick yes or no.")},
     )
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:

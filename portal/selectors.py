@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Professional
@@ -37,7 +38,7 @@ from portal.models import Feedback, MessageKind, PortalMessage
 from sharing import selectors as sharing_selectors
 
 DONE, COMING_UP, LATE = "done", "coming_up", "late"
-STATUS_WORDS = {DONE: "Done", COMING_UP: "Coming up", LATE: "Late"}
+STATUS_WORDS = {DONE: _("Done"), COMING_UP: _("Coming up"), LATE: _("Late")}
 # Each kind of meeting in plain words (meetings.models.MeetingKind): what the family reads.
 MEETING_KIND_WORDS = {
     "strategy_discussion": _("A talk about how to keep you safe"),
@@ -144,7 +145,7 @@ class PlanItem:
 
     @property
     def status_words(self) -> str:
-        return STATUS_WORDS[self.status]
+        return str(STATUS_WORDS[self.status])  # in the language of the page being drawn
 
 
 @dataclass
@@ -207,7 +208,7 @@ def _workers(case: Case) -> dict[Any, Worker]:
     "manager of" the team members they lead on this case, not someone helping."""
     team: list[RoleAssignment] = case.active_assignments  # type: ignore[attr-defined]
     lead = next((a.professional for a in team if a.role == Role.LEAD_PROFESSIONAL), None)
-    lead_name = lead.given_name if lead else "your lead worker"
+    lead_name = lead.given_name if lead else gettext("your lead worker")
     workers: dict[Any, Worker] = {}
     for a in team:
         p: Professional = a.professional
@@ -221,15 +222,19 @@ def _workers(case: Case) -> dict[Any, Worker]:
                 and m.professional.team.lead_id == p.pk
                 and m.professional.pk != p.pk
             ]
-            role = f"Manager of {', '.join(led)}" if led else "Manager"
+            role = gettext("Manager of %(names)s") % {"names": ", ".join(led)} if led else gettext("Manager")
         elif a.role == Role.LEAD_PROFESSIONAL:
-            role = f"{job}, your lead worker"
+            role = gettext("%(job)s, your lead worker") % {"job": job}
         elif a.role == Role.KEY_WORKER:
-            role = f"{job}, your key worker"
+            role = gettext("%(job)s, your key worker") % {"job": job}
         else:
             role = job
         is_lead = a.role == Role.LEAD_PROFESSIONAL
-        contact = "Send a message on this site." if is_lead else f"Ask {lead_name} to put you in touch."
+        contact = (
+            gettext("Send a message on this site.")
+            if is_lead
+            else gettext("Ask %(name)s to put you in touch.") % {"name": lead_name}
+        )
         workers[p.pk] = Worker(name=p.full_name, agency=p.agency.name, role=role, is_lead=is_lead, contact=contact)
     return workers
 

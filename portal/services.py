@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accountability.models import ReminderKind
 from accountability.services import notice_queue
@@ -38,7 +39,7 @@ def _post(
     *, subject: PortalSubject, case: Case, text: str, actor: Any, kind: str, request: Any = None
 ) -> PortalMessage:
     if case.status != CaseStatus.OPEN:
-        raise ValidationError({"case": "This plan has ended."})
+        raise ValidationError({"case": _("This plan has ended.")})
     message = PortalMessage.objects.create(
         case=case,
         person=subject.person,
@@ -77,9 +78,9 @@ def message_send(*, subject: PortalSubject, case: Case, text: str, actor: Any, r
     found `case` among the person's open cases (portal.selectors.portal_case_get)."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "Write your message."})
+        raise ValidationError({"text": _("Write your message.")})
     if len(text) > MESSAGE_MAX:
-        raise ValidationError({"text": f"Keep your message to {MESSAGE_MAX} letters or fewer."})
+        raise ValidationError({"text": _("Keep your message to %(max)s letters or fewer.") % {"max": MESSAGE_MAX}})
     return _post(subject=subject, case=case, text=text, actor=actor, kind=MessageKind.FROM_PERSON, request=request)
 
 
@@ -143,10 +144,10 @@ def feedback_give(
     except (TypeError, ValueError):
         value = 0
     if not 1 <= value <= 5 or isinstance(rating, bool):
-        errors["rating"] = "Choose a number from 1 to 5."
+        errors["rating"] = _("Choose a number from 1 to 5.")
     comment = (comment or "").strip()
     if len(comment) > MESSAGE_MAX:
-        errors["comment"] = f"Keep it to {MESSAGE_MAX} letters or fewer."
+        errors["comment"] = _("Keep it to %(max)s letters or fewer.") % {"max": MESSAGE_MAX}
     if errors:
         raise ValidationError(errors)
     feedback = Feedback.objects.create(

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.urls import path
 
-from portal import views
+from portal import language, views
 
 app_name = "portal"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     # The signed-in account's own passkeys (never under for/: a proxy manages only their own).
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/passkeys/<str:passkey_id>/remove/", views.passkey_remove, name="passkey_remove"),
+    path("language/", language.language_choose, name="language"),
     *[path(route, view, name=name) for route, view, name in _PAGES],
     *[path(f"for/<str:person_id>/{route}", view, name=f"{name}_for") for route, view, name in _PAGES],
 ]

@@ -21,7 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, override
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from agencies import accounts
@@ -31,17 +32,18 @@ from cases.forms import apply_service_errors
 from cases.selectors import CaseAccess
 from portal import selectors, services
 from portal.forms import CATEGORY_WORDS, FeedbackForm, MessageForm, SharingChoiceForm
+from portal.language import language_for_tag
 from portal.selectors import PortalSubject
 from sharing import selectors as sharing_selectors
 from sharing.models import Category, ConsentDecision
 
 STATE_WORDS = {
-    "shared": "They can see it. You said yes.",
-    "refused": "They cannot see it. You said no.",
-    "withdrawn": "They cannot see it. You took back your yes.",
-    "expired": "They cannot see it now. Your yes has ended.",
-    "not_yet": "Not yet. Your yes starts later.",
-    "not_shared": "They cannot see it. Nobody has asked you yet.",
+    "shared": _("They can see it. You said yes."),
+    "refused": _("They cannot see it. You said no."),
+    "withdrawn": _("They cannot see it. You took back your yes."),
+    "expired": _("They cannot see it now. Your yes has ended."),
+    "not_yet": _("Not yet. Your yes starts later."),
+    "not_shared": _("They cannot see it. Nobody has asked you yet."),
 }
 
 
@@ -96,7 +98,7 @@ def messages_page(request: HttpRequest, person_id: str | None = None) -> HttpRes
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Your message is sent. Your lead worker will reply soon.")
+            messages.success(request, gettext("Your message is sent. Your lead worker will reply soon."))
             return redirect(f"{subject.url_prefix}messages/")
     thread = list(selectors.message_thread(subject=subject, user=request.user, request=request))
     return _page(request, "portal/messages.html", subject, form=form, thread=thread, has_plan=bool(cases))
@@ -126,7 +128,7 @@ def say(request: HttpRequest, person_id: str | None = None) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Thank you. Your lead worker will see what you said.")
+            messages.success(request, gettext("Thank you. Your lead worker will see what you said."))
             return redirect(f"{subject.url_prefix}say/")
     return _page(
         request,
@@ -168,7 +170,7 @@ def _sharing_rows(request: HttpRequest, subject: PortalSubject) -> tuple[list[di
             "yes": c.decision == ConsentDecision.GIVEN,
             "by": c.recorded_by.full_name
             if c.recorded_by
-            else ("You" if c.recorded_by_user_id == request.user.pk else c.given_by),
+            else (gettext("You") if c.recorded_by_user_id == request.user.pk else c.given_by),
         }
         for c in grid.consents
     ]
@@ -248,7 +250,7 @@ def information_confirm(request: HttpRequest, person_id: str | None = None) -> H
     except ValidationError as exc:
         apply_service_errors(form, exc)
         return _page(request, "portal/information_change.html", subject, form=form)
-    messages.success(request, "Done. This works now. Your lead worker has been told.")
+    messages.success(request, gettext("Done. This works now. Your lead worker has been told."))
     return redirect(f"{subject.url_prefix}information/")
 
 
@@ -270,7 +272,7 @@ def information_withdraw(request: HttpRequest, consent_id: str, person_id: str |
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, "Done. They cannot see it now. Your lead worker has been told.")
+            messages.success(request, gettext("Done. They cannot see it now. Your lead worker has been told."))
             return redirect(f"{subject.url_prefix}information/")
     return _page(request, "portal/information_withdraw.html", subject, consent=consent, what=what, error=error)
 
@@ -297,7 +299,7 @@ def copy(request: HttpRequest, person_id: str | None = None) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, "We have your request. We will send you a copy.")
+            messages.success(request, gettext("We have your request. We will send you a copy."))
             return redirect(f"{subject.url_prefix}copy/")
     requests = list(sharing_selectors.sar_list_for_person(person=subject.person)) if subject.is_self else []
     return _page(request, "portal/copy.html", subject, requests=requests, error=error)
@@ -318,12 +320,14 @@ def welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     )
     if not valid or user is None:
         return render(request, "portal/welcome.html", {"valid": False}, status=404)
-    form = SetPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.portal_password_chosen(user=user, form=form, request=request)
-        messages.success(request, "Your password is set. Now sign in.")
-        return redirect("login")
-    return render(request, "portal/welcome.html", {"valid": True, "form": form})
+    # Not signed in yet, but the link says whose it is: the page is in their language.
+    with override(language_for_tag(user.person.preferred_language)):
+        form = SetPasswordForm(user, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.portal_password_chosen(user=user, form=form, request=request)
+            messages.success(request, gettext("Your password is set. Now sign in."))
+            return redirect("login")
+        return render(request, "portal/welcome.html", {"valid": True, "form": form})
 
 
 # --- The case page's portal section (professionals) -------------------------------------

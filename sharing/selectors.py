@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Professional
 from agencies.selectors import governed_agency_ids, is_admin, is_information_governance_lead, professional_for
@@ -810,16 +811,16 @@ ACCESS_LOG_LIMIT = 5000  # the newest reads a page groups (a year of a busy case
 
 # In plain words (tests/portal/test_plain_words.py), by the basis of the read.
 REASONS = {
-    policy.BASIS_OWN_AGENCY: "They wrote it, or someone at their work did.",
-    policy.BASIS_COORDINATION: "It is part of your plan, which your team shares.",
-    policy.BASIS_CONSENT: "You said yes to sharing this with them.",
-    policy.BASIS_OVERRIDE: "They needed it to keep someone safe. A manager checked this, and said we can tell you.",
-    "case_team": "They work on your plan.",
-    "admin": "They help run the system.",
-    "": "They work on your plan.",
+    policy.BASIS_OWN_AGENCY: _("They wrote it, or someone at their work did."),
+    policy.BASIS_COORDINATION: _("It is part of your plan, which your team shares."),
+    policy.BASIS_CONSENT: _("You said yes to sharing this with them."),
+    policy.BASIS_OVERRIDE: _("They needed it to keep someone safe. A manager checked this, and said we can tell you."),
+    "case_team": _("They work on your plan."),
+    "admin": _("They help run the system."),
+    "": _("They work on your plan."),
 }
-TRAIL_REASON = "They checked who has looked at your information."
-TRAIL_ROLE = "Information governance"
+TRAIL_REASON = _("They checked who has looked at your information.")
+TRAIL_ROLE = _("Information governance")
 
 
 @dataclass(frozen=True)
@@ -873,8 +874,8 @@ def access_log_entries_for(
             AccessLogEntry(
                 at=at,
                 agency=agencies.get(agency, "") if agency else "",
-                role=TRAIL_ROLE if trail else professions.get(actor, "Professional"),
-                reason=TRAIL_REASON if trail else REASONS.get(basis or "", REASONS[""]),
+                role=str(TRAIL_ROLE if trail else professions.get(actor, _("Professional"))),
+                reason=str(TRAIL_REASON if trail else REASONS.get(basis or "", REASONS[""])),
             )
         )
     return entries

@@ -14,12 +14,17 @@
   var countdown = box.querySelector("[data-session-countdown]");
   var button = box.querySelector("[data-session-extend]");
 
+  // In the page's language (a portal page may be Welsh, Polish, Arabic or Urdu): the browser's own
+  // unit words know each language's plurals; British English where it cannot.
+  var lang = document.documentElement.lang || "en-GB";
   function words(seconds) {
-    if (seconds >= 60) {
-      var minutes = Math.ceil(seconds / 60);
-      return minutes + (minutes === 1 ? " minute" : " minutes");
+    var unit = seconds >= 60 ? "minute" : "second";
+    var n = seconds >= 60 ? Math.ceil(seconds / 60) : seconds;
+    try {
+      return new Intl.NumberFormat(lang, { style: "unit", unit: unit, unitDisplay: "long" }).format(n);
+    } catch (e) {
+      return n + " " + unit + (n === 1 ? "" : "s");
     }
-    return seconds + (seconds === 1 ? " second" : " seconds");
   }
 
   function signIn() {
