@@ -23,7 +23,9 @@ def test_a_new_time_or_place_tells_every_invitee_but_the_chair_in_the_app_and_by
     reminder_settings_for(professional=mw.sue)
     ReminderSettings.objects.filter(professional=mw.sue).update(delivery="none")
     r = api(mw.sam.user).patch(
-        f"/api/v1/meetings/{meet.id}/", {"starts_at": at(3).isoformat(), "ends_at": at(3, 12).isoformat()}, format="json"
+        f"/api/v1/meetings/{meet.id}/",
+        {"starts_at": at(3).isoformat(), "ends_at": at(3, 12).isoformat()},
+        format="json",
     )
     assert r.status_code == 200
     notices_deliver()
