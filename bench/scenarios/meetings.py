@@ -389,7 +389,7 @@ def meetings(ctx: Context) -> Section | None:
             f"client, no server): API {cpu['api_cpu_ms']} ms, page {cpu['page_cpu_ms']} ms.",
             "Query count of the detail is constant in the number of invitees: "
             "tests/meetings/test_sharing_and_portal.py (2 and 20 invitees: at most 11 queries for the API, "
-            "14 for the page).",
+            "15 for the page; a decision with a dissent and an action).",
         ],
         data={
             "api": api.as_dict(),
