@@ -30,11 +30,22 @@ class ReminderKind(models.TextChoices):
     ITEM_CHANGED = "item_changed", "Changed by someone else"
     ITEM_CANCELLED = "item_cancelled", "Cancelled by someone else"
     ITEM_COMPLETED = "item_completed", "Marked complete by someone else"
+    MEETING_CHANGED = "meeting_changed", "A meeting you are invited to was changed"
+    MEETING_CANCELLED = "meeting_cancelled", "A meeting you were invited to was cancelled"
 
 
 # Notices about an item that is, by then, no longer owed (or about no due item at all): delivered
 # without the claim-time "still due" check, which would otherwise cancel them.
-NOTICES_OF_AN_END = frozenset({ReminderKind.ITEM_CANCELLED, ReminderKind.ITEM_COMPLETED, ReminderKind.ADDED_TO_TEAM})
+# A meeting's change or cancellation is told to every invitee, whether or not their view is still owed.
+NOTICES_OF_AN_END = frozenset(
+    {
+        ReminderKind.ITEM_CANCELLED,
+        ReminderKind.ITEM_COMPLETED,
+        ReminderKind.ADDED_TO_TEAM,
+        ReminderKind.MEETING_CHANGED,
+        ReminderKind.MEETING_CANCELLED,
+    }
+)
 
 
 class EmailStatus(models.TextChoices):

@@ -485,6 +485,14 @@ def reminder_email_content(reminder: Reminder) -> tuple[str, str]:
     if reminder.kind == ReminderKind.ADDED_TO_TEAM:
         subject = f"JoinedUp: you have been added to the team of case {ref}"
         line = f"You have been added to the team of case {ref}."
+    elif reminder.kind == ReminderKind.MEETING_CHANGED:  # due_date: the day the meeting is now on
+        subject = f"JoinedUp: a meeting on {ref} has been changed"
+        line = (
+            f"A meeting you are invited to on case {ref} has a new time or place (now on {reminder.due_date:%d %B %Y})."
+        )
+    elif reminder.kind == ReminderKind.MEETING_CANCELLED:
+        subject = f"JoinedUp: a meeting on {ref} has been cancelled"
+        line = f"A meeting you were invited to on case {ref} (on {reminder.due_date:%d %B %Y}) has been cancelled."
     else:
         subject = f"JoinedUp: a {item} on {ref} {phrase.split(' and ')[0]}"
         line = f"A {item} on case {ref} {phrase} (due {reminder.due_date:%d %B %Y})."

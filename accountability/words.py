@@ -1,6 +1,8 @@
 """How accountability words its notices: what each kind of reminder says of its item. Used by
 e-mails (no case content: kind, case reference, date) and in-app notifications (which may add the
-item's plain title where the reader may see it).
+item's plain title where the reader may see it). A meeting's change and cancellation are told of
+the invitee's meeting view (the item an invitation makes); their e-mail says only that a meeting
+on the case moved or was cancelled, and the meeting's date.
 
 Floor 3."""
 
@@ -19,4 +21,6 @@ KIND_PHRASE = {
     ReminderKind.ADDED_TO_TEAM: "has you on its team now",
     ReminderKind.INVITED: "is asked of you for a meeting you are invited to",
     ReminderKind.MESSAGE: "has come in for you from the person",
+    ReminderKind.MEETING_CHANGED: "is for a meeting whose time or place has changed",
+    ReminderKind.MEETING_CANCELLED: "is no longer asked: the meeting has been cancelled",
 }

@@ -4,7 +4,8 @@
 
 ROOT is a checkout of JoinedUp (this one, or an older commit in a git worktree, to compare two versions
 of the code on the same machine at the same time); DATABASE a PostgreSQL database seeded by that
-checkout's bench/seed.py. Prints, per endpoint, the best of 5 runs of 40 requests of CPU ms per request
+checkout's bench/seed.py (with the opened meeting the meetings scenario leaves, the meeting's API read
+and page are measured too). Prints, per endpoint, the best of 5 runs of 40 requests of CPU ms per request
 (this process only: Django and the driver; the database's own time is not in it).
 """
 
@@ -65,6 +66,17 @@ def main(root: str, database: str) -> dict[str, Any]:
         ("my_work", page, "/"),
         ("case_page", page, f"/cases/{viewer.case_ids[0]}/"),
     ]
+    try:  # the opened meeting the meetings scenario leaves in the world, chaired by the viewer (issue 13)
+        from meetings.models import Meeting
+
+        meeting = Meeting.objects.filter(chair_id=viewer.professional_id, status="open").order_by("-opened_at").first()
+    except ImportError:
+        meeting = None
+    if meeting is not None:
+        endpoints += [
+            ("meeting_api", api, f"/api/v1/meetings/{meeting.id}/"),
+            ("meeting_page", page, f"/meetings/{meeting.id}/"),
+        ]
     out: dict[str, Any] = {}
     for name, client, url in endpoints:
         for _ in range(WARM_UP):

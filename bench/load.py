@@ -108,7 +108,7 @@ class Server:
 
     def _wait_ready(self, timeout: float | None = None) -> None:
         # BENCH_SERVER_WAIT: seconds to wait for the workers (longer on a heavily shared machine).
-        timeout = timeout or float(os.environ.get("BENCH_SERVER_WAIT", "60"))
+        timeout = timeout or float(os.environ.get("BENCH_SERVER_WAIT", "300"))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -14,8 +14,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.http import Http404
 from django.utils import timezone
 
@@ -72,13 +73,37 @@ def parse_uuid(value: Any) -> uuid.UUID:
         raise Http404("Not found") from None
 
 
-def _granted_expr(user: Any, codename: str) -> Exists:
-    """True where `user` holds the django-guardian object permission on the case (read from
-    the direct foreign-key table; case permissions are only ever granted to users, by the
-    assignment service, never to groups)."""
-    return Exists(
-        CaseUserObjectPermission.objects.filter(content_object=OuterRef("pk"), user=user, permission__codename=codename)
-    )
+class _Granted(RowSQL):
+    """True where the user holds the django-guardian object permission `codename` on the outer
+    case (read from the direct foreign-key table; case permissions are only ever granted to
+    users, by the assignment service, never to groups). Hand-written as cases.sql explains: the
+    gate runs at every case-scoped request."""
+
+    conditional = True
+
+    def __init__(self, *, user_id: Any, codename: str, alias: str | None = None) -> None:
+        super().__init__(model=Case, output_field=BooleanField(), alias=alias)
+        self.user_id = user_id
+        self.codename = codename
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.user_id, self.codename)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        q = connection.ops.quote_name
+        perms = q(CaseUserObjectPermission._meta.db_table)
+        permission = q(Permission._meta.db_table)
+        sql = (
+            f"EXISTS (SELECT 1 FROM {perms} gp INNER JOIN {permission} ga ON ga.{q('id')} = gp.{q('permission_id')} "  # noqa: S608
+            f"WHERE gp.{q('content_object_id')} = {self.outer(compiler)}.{q('id')} "
+            f"AND gp.{q('user_id')} = %s AND ga.{q('codename')} = %s)"
+        )
+        return sql, (self.user_id, self.codename)
+
+
+def _granted_expr(user: Any, codename: str) -> _Granted:
+    """True where `user` holds the django-guardian object permission on the case."""
+    return _Granted(user_id=user.pk, codename=codename)
 
 
 def _perms_for(case: Case) -> set[str]:

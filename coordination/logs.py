@@ -2,7 +2,8 @@
 
 Wiring only. Django's log lines are JSON (python-json-logger) with the request id of the request
 that wrote them; gunicorn's access log (coordination/gunicorn_conf.py) goes through
-`GunicornLogger`, which keeps only the method, the path with the calendar feed's secret and the portal's set-password link redacted,
+`GunicornLogger`, which keeps only the method, the path with the calendar feed's secret and the
+portal's set-password link redacted,
 the status, the size, the time taken and the request id: never the query string (search terms),
 the referrer's query, headers (tokens, cookies) or the basic-auth user.
 

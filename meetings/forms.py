@@ -182,13 +182,19 @@ class DecisionForm(forms.Form):
         return [[self[f"action_{n}_{name}"] for name in names] for n in range(1, ACTION_ROWS + 1)]
 
 
+ATTENDANCE_CHOICES = [("", "Not recorded"), *Attendance.choices]
+
+
 class AttendanceForm(forms.Form):
+    """Attendance, a choice per invitee (`attendance_<professional id>`). The meeting page writes
+    these fields out itself (meetings/detail.html); this form validates what it posts."""
+
     def __init__(self, *args: Any, invitees: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for invitee in invitees:
             self.fields[f"attendance_{invitee.professional_id}"] = forms.ChoiceField(
                 label=f"{invitee.professional.full_name} ({invitee.professional.agency.name})",
-                choices=[("", "Not recorded"), *Attendance.choices],
+                choices=ATTENDANCE_CHOICES,
                 required=False,
                 initial=invitee.attendance,
             )

@@ -15,10 +15,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
+from agencies.models import Professional
 from agencies.selectors import professional_for
 from audit.services import audit_record
 from cases.models import Case, Person, ProxyAccess, ProxyScope
@@ -42,11 +43,16 @@ WIDE_RANGE = 4  # a spread of 4 or more is flagged for discussion before decidin
 QUORUM_AGENCIES = 3
 
 
-def meeting_get_for(*, user: Any, meeting_id: Any, perm: str = VIEW, request: Any = None) -> tuple[Meeting, CaseAccess]:
-    """The meeting and the viewer's access to its case: 404 when the case is not visible."""
-    meeting = (
-        Meeting.objects.select_related("chair__agency", "note_taker__agency").filter(pk=parse_uuid(meeting_id)).first()
-    )
+def meeting_get_for(
+    *, user: Any, meeting_id: Any, perm: str = VIEW, request: Any = None, people: bool = True
+) -> tuple[Meeting, CaseAccess]:
+    """The meeting and the viewer's access to its case: 404 when the case is not visible.
+    With `people` the chair and note-taker come loaded (with their agencies); the meeting
+    detail passes False and takes them from the invitees it loads anyway."""
+    meetings = Meeting.objects.filter(pk=parse_uuid(meeting_id))
+    if people:
+        meetings = meetings.select_related("chair__agency", "note_taker__agency")
+    meeting = next(iter(meetings[:1]), None)
     if meeting is None:
         raise Http404("Not found")
     access = get_case_for(user=user, case_id=meeting.case_id, perm=perm, request=request)
@@ -200,14 +206,20 @@ def quorate(*, meeting: Meeting, invitees: list[Invitee]) -> bool | None:
     return len(agencies) >= QUORUM_AGENCIES
 
 
-def _revealed_views(meeting: Meeting, access: CaseAccess) -> list[ShownView]:
+def _professionals(known: dict[uuid.UUID, Professional], wanted: set[Any]) -> dict[uuid.UUID, Professional]:
+    """The professionals `wanted` (ids), from those already loaded (`known`) and, for the rest, one
+    query: the detail names people who are mostly its invitees, so their rows are read once."""
+    missing = {pk for pk in wanted if pk is not None and pk not in known}
+    if missing:
+        known.update({p.pk: p for p in Professional.objects.filter(pk__in=missing).select_related("agency")})
+    return known
+
+
+def _revealed_views(meeting: Meeting, access: CaseAccess, people: dict[uuid.UUID, Professional]) -> list[MeetingView]:
     """After opening: the family's view first, then every professional view whose Record the
-    sharing policy lets the viewer read (the policy's own predicate, one query)."""
-    views = list(
-        MeetingView.objects.filter(meeting=meeting)
-        .select_related("author__agency")
-        .order_by("-family", "created_at", "id")
-    )
+    sharing policy lets the viewer read (the policy's own predicate, one query). Each view is
+    annotated with `basis`; its author comes from `people` (the invitees) where it can."""
+    views = list(MeetingView.objects.filter(meeting=meeting).order_by("-family", "created_at", "id"))
     record_ids = [v.record_id for v in views if v.record_id is not None]
     bases = (
         dict(
@@ -218,13 +230,57 @@ def _revealed_views(meeting: Meeting, access: CaseAccess) -> list[ShownView]:
         if record_ids
         else {}
     )
+    shown = [v for v in views if v.family or (v.author_id is not None and v.record_id in bases)]
+    _professionals(people, {v.author_id for v in shown})
+    for v in shown:
+        v.basis = "coordination" if v.family else bases[v.record_id]  # type: ignore[attr-defined]
+        if v.author_id is not None:
+            v.author = people[v.author_id]
+    return views
+
+
+def _shown(views: list[MeetingView]) -> list[ShownView]:
     shown = []
     for v in views:
         if v.family:
             shown.append(ShownView(v, None, "Family", "The family", "coordination"))
-        elif v.record_id in bases and v.author is not None:
-            shown.append(ShownView(v, v.author.agency_id, v.author.agency.name, v.author.full_name, bases[v.record_id]))
+        elif hasattr(v, "basis") and v.author is not None:
+            shown.append(ShownView(v, v.author.agency_id, v.author.agency.name, v.author.full_name, v.basis))
     return shown
+
+
+def _decisions(meeting: Meeting, people: dict[uuid.UUID, Professional]) -> list[Decision]:
+    """The meeting's decisions with who agreed, the dissents and the actions' milestones: one query
+    each whatever their number; the professionals the dissents and actions name are taken from
+    `people` (plus one query for those not invited, such as the team lead answering a dissent)
+    instead of being joined into each query."""
+    decisions = list(Decision.objects.filter(meeting=meeting).order_by("created_at", "id"))
+    if not decisions:
+        return decisions
+    prefetch_related_objects(
+        decisions,
+        Prefetch("agreed_by", queryset=Professional.objects.order_by("family_name", "given_name", "id")),
+        "dissents",
+        Prefetch("actions", queryset=Action.objects.select_related("milestone")),
+    )
+    dissents = [x for d in decisions for x in d.dissents.all()]
+    actions = [a for d in decisions for a in d.actions.all()]
+    _professionals(
+        people,
+        {d.recorded_by_id for d in decisions}
+        | {pk for x in dissents for pk in (x.professional_id, x.answerer_id, x.answered_by_id)}
+        | {a.milestone.accountable_id for a in actions},
+    )
+    for d in decisions:
+        d.recorded_by = people[d.recorded_by_id]
+    for x in dissents:
+        x.professional = people[x.professional_id]
+        x.answerer = people[x.answerer_id]
+        if x.answered_by_id is not None:
+            x.answered_by = people[x.answered_by_id]
+    for a in actions:
+        a.milestone.accountable = people[a.milestone.accountable_id]
+    return decisions
 
 
 def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> MeetingDetail:
@@ -232,36 +288,39 @@ def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> Meetin
     once opened the views the viewer may read, side by side (the family's first), the spread, the
     attendance, whether it is quorate, the decisions. A constant number of queries whatever the
     number of invitees, views or decisions. Audited as `meetings.meeting.viewed` (how many views
-    were shown, never what they say)."""
-    meeting, access = meeting_get_for(user=user, meeting_id=meeting_id, request=request)
+    were shown, never what they say).
+
+    Its CPU cost is most of the page's (bench/RESULTS-meetings.md): each professional it names
+    (chair, note-taker, authors, who agreed or dissented, the accountable) is read once, with the
+    invitees, instead of joined again into every query."""
+    meeting, access = meeting_get_for(user=user, meeting_id=meeting_id, request=request, people=False)
     invitees = list(
         Invitee.objects.filter(meeting=meeting, removed_at__isnull=True)
         .select_related("professional__agency")
         .order_by("professional__family_name", "professional__given_name", "id")
     )
+    people = {i.professional_id: i.professional for i in invitees}
+    _professionals(people, {meeting.chair_id, meeting.note_taker_id})
+    meeting.chair = people[meeting.chair_id]
+    meeting.note_taker = people[meeting.note_taker_id]
     detail = MeetingDetail(
         meeting=meeting,
         access=access,
         invitees=invitees,
         views_given=[i.professional_id for i in invitees if i.view_given_at is not None],
-        family_view_given=meeting.family_invited and MeetingView.objects.filter(meeting=meeting, family=True).exists(),
+        family_view_given=False,
     )
-    if not detail.sealed:
-        detail.views = _revealed_views(meeting, access)
+    if detail.sealed:
+        detail.family_view_given = (
+            meeting.family_invited and MeetingView.objects.filter(meeting=meeting, family=True).exists()
+        )
+    else:
+        views = _revealed_views(meeting, access, people)
+        detail.family_view_given = meeting.family_invited and any(v.family for v in views)
+        detail.views = _shown(views)
         detail.spread = _spread(detail.views)
         detail.quorate = quorate(meeting=meeting, invitees=invitees)
-        detail.decisions = list(
-            Decision.objects.filter(meeting=meeting)
-            .select_related("recorded_by")
-            .prefetch_related(
-                "agreed_by",
-                Prefetch(
-                    "dissents", queryset=Dissent.objects.select_related("professional", "answerer", "answered_by")
-                ),
-                Prefetch("actions", queryset=Action.objects.select_related("milestone__accountable")),
-            )
-            .order_by("created_at", "id")
-        )
+        detail.decisions = _decisions(meeting, people)
         if meeting.status == MeetingStatus.CLOSED:
             detail.next_meetings = list(NextMeeting.objects.filter(after=meeting).order_by("due_on"))
     _audit_read(

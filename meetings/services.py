@@ -169,6 +169,30 @@ def _announce(meeting: Meeting, invitees: Iterable[Invitee], *, method: str, not
             )
 
 
+MEETING_LINK = "/meetings/{id}/"
+
+
+def _tell(meeting: Meeting, invitees: Iterable[Invitee], *, kind: str, actor: Any) -> None:
+    """An in-app notice (e-mailed as each invitee prefers, naming only the case reference and the
+    meeting's date) that the meeting moved or was cancelled, in this transaction (the outbox),
+    to every invitee but the one who made the change. Told of the invitee's meeting view, dated
+    the day the meeting is (now) on, linking to the meeting."""
+    me = professional_for(actor)
+    for i in invitees:
+        if me is not None and i.professional_id == me.pk:
+            continue
+        notice_queue(
+            kind=kind,
+            subject_type=PENDING_VIEW,
+            subject_id=i.id,
+            recipient=i.professional_id,
+            due_date=_local_date(meeting.starts_at),
+            case=meeting.case_id,
+            case_reference=meeting.case.reference,
+            link=MEETING_LINK.format(id=meeting.id),
+        )
+
+
 @transaction.atomic
 def meeting_schedule(
     *,
@@ -323,6 +347,8 @@ def meeting_update(
     _announce(meeting, staying, method=MailMethod.REQUEST, notify="views_due_at" in changed)
     _announce(meeting, added, method=MailMethod.REQUEST, notify=True)
     _announce(meeting, removed, method=MailMethod.CANCEL, notify=False)
+    if {"starts_at", "ends_at", "location"} & set(changed):
+        _tell(meeting, staying, kind=ReminderKind.MEETING_CHANGED, actor=actor)
     audit_record(
         action="meetings.meeting.changed",
         actor=actor,
@@ -346,7 +372,9 @@ def meeting_cancel(*, meeting: Meeting, actor: Any) -> Meeting:
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
-    _announce(meeting, meeting.invitees.filter(removed_at__isnull=True), method=MailMethod.CANCEL, notify=False)
+    invited = list(meeting.invitees.filter(removed_at__isnull=True))
+    _announce(meeting, invited, method=MailMethod.CANCEL, notify=False)
+    _tell(meeting, invited, kind=ReminderKind.MEETING_CANCELLED, actor=actor)
     NextMeeting.objects.filter(scheduled=meeting).update(scheduled=None)
     audit_record(
         action="meetings.meeting.cancelled",

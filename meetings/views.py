@@ -30,6 +30,7 @@ from cases.selectors import VIEW, CaseAccess
 from meetings import selectors, services
 from meetings.forms import (
     ACTION_ROWS,
+    ATTENDANCE_CHOICES,
     DISSENT_ROWS,
     AnswerForm,
     AttendanceForm,
@@ -107,7 +108,7 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         "views_given_ids": set(detail.views_given),
     }
     if context["may_record"]:
-        context["attendance_form"] = AttendanceForm(invitees=detail.invitees)
+        context["attendance_choices"] = ATTENDANCE_CHOICES
     return render(request, "meetings/detail.html", context)
 
 
