@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Professional
+from agencies.validation import LONG_TEXT_MAX, NOTE_MAX, PLAIN_SUMMARY_MAX, date_in_range
 from cases.forms import DATE_ERRORS, DateInput, ProfessionalChoiceField
 from cases.forms import choice_field as _choice
 from meetings.models import Attendance, MeetingKind
@@ -36,6 +37,7 @@ def _when(label: str, required: str) -> forms.DateTimeField:
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         error_messages={"required": required, **DATETIME_ERRORS},
+        validators=[lambda value: date_in_range(value.date())],
     )
 
 
@@ -83,16 +85,19 @@ class MeetingForm(forms.Form):
 class ViewForm(forms.Form):
     worries = forms.CharField(
         label="What are we worried about?",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Say what you are worried about (or that nothing worries you).")},
     )
     working_well = forms.CharField(
         label="What is working well?",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Say what is working well.")},
     )
     next_steps = forms.CharField(
         label="What needs to happen?",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Say what needs to happen.")},
     )
@@ -135,7 +140,10 @@ def face(n: int) -> str:
 
 class DecisionForm(forms.Form):
     text = forms.CharField(
-        label="Decision", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Write the decision."}
+        label="Decision",
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the decision."},
     )
     agreed_by = TeamMultipleChoiceField(
         label="Who agreed", queryset=Professional.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -152,6 +160,7 @@ class DecisionForm(forms.Form):
                 label=f"Dissent {n}: their reason, in their own words",
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
+                max_length=NOTE_MAX,
             )
         for n in range(1, ACTION_ROWS + 1):
             goal = forms.ModelChoiceField(label=f"Action {n}: goal", queryset=goals, required=False)
@@ -161,13 +170,17 @@ class DecisionForm(forms.Form):
                 label=f"Action {n}: what", max_length=200, required=False
             )
             self.fields[f"action_{n}_due_date"] = forms.DateField(
-                label=f"Action {n}: due date", widget=DateInput(), required=False, error_messages=DATE_ERRORS
+                label=f"Action {n}: due date",
+                widget=DateInput(),
+                required=False,
+                error_messages=DATE_ERRORS,
+                validators=[date_in_range],
             )
             self.fields[f"action_{n}_accountable"] = ProfessionalChoiceField(
                 label=f"Action {n}: accountable professional", queryset=Professional.objects.none(), required=False
             )
             self.fields[f"action_{n}_plain_summary"] = forms.CharField(
-                label=f"Action {n}: in plain words for the person", required=False
+                label=f"Action {n}: in plain words for the person", required=False, max_length=PLAIN_SUMMARY_MAX
             )
 
     def set_team(self, team: QuerySet[Professional]) -> None:
@@ -205,10 +218,14 @@ class AttendanceForm(forms.Form):
 
 class CloseForm(forms.Form):
     minutes = forms.CharField(
-        label="Minutes", widget=forms.Textarea(attrs={"rows": 8}), error_messages={"required": "Write the minutes."}
+        label="Minutes",
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Write the minutes."},
     )
     plain_summary = forms.CharField(
         label="Summary for the family, in plain words",
+        max_length=PLAIN_SUMMARY_MAX,
         help_text="The family sees this in their portal. Use everyday words.",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Write a short summary for the family in plain words."},
@@ -218,6 +235,7 @@ class CloseForm(forms.Form):
 class AnswerForm(forms.Form):
     answer = forms.CharField(
         label="Your written answer",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Write the answer."},
     )

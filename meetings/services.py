@@ -35,6 +35,13 @@ from accountability.models import ReminderKind
 from accountability.services import notice_queue
 from agencies.models import Professional
 from agencies.selectors import professional_for
+from agencies.validation import (
+    DATE_RANGE_MESSAGE,
+    LONG_TEXT_MAX,
+    NOTE_MAX,
+    PLAIN_SUMMARY_MAX,
+    date_within_range,
+)
 from audit.services import audit_record
 from cases.models import Case, Person, RoleAssignment
 from cases.selectors import CaseAccess, get_case_for
@@ -113,6 +120,11 @@ def _local_date(value: datetime) -> date:
     return timezone.localdate(value) if timezone.is_aware(value) else value.date()
 
 
+def _too_long(value: str | None, limit: int) -> str:
+    """The message for a text longer than `limit` characters, or ""."""
+    return f"Keep this to {limit:,} characters." if len((value or "").strip()) > limit else ""
+
+
 # --- Scheduling -------------------------------------------------------------------
 
 
@@ -146,6 +158,10 @@ def _check_schedule(s: Schedule, errors: dict[str, str]) -> None:
         errors["views_due_at"] = "Views cannot be due in the past."
     elif s.starts_at is not None and s.views_due_at > s.starts_at:
         errors["views_due_at"] = "Views must be due before the meeting starts."
+    for name in ("starts_at", "ends_at", "views_due_at"):  # the next meetings' dates must not overflow
+        value = getattr(s, name)
+        if value is not None and not date_within_range(_local_date(value)):
+            errors[name] = DATE_RANGE_MESSAGE
 
 
 def _announce(meeting: Meeting, invitees: Iterable[Invitee], *, method: str, notify: bool) -> None:
@@ -428,6 +444,8 @@ def _check_view(
     ):
         if not (value or "").strip():
             errors[name] = message
+        elif too_long := _too_long(value, NOTE_MAX):
+            errors[name] = too_long
     if category not in Category.values:
         errors["category"] = "Choose one of the categories."
     elif family and category != Category.GENERAL:
@@ -644,6 +662,8 @@ def decision_record(
         errors["status"] = "Decisions are recorded while the meeting is open; after it closes, add a correction."
     if not (text or "").strip():
         errors["text"] = "Write the decision."
+    elif too_long := _too_long(text, NOTE_MAX):
+        errors["text"] = too_long
     invited = _invitees_by_professional(meeting)
     agreed = {p.pk: p for p in agreed_by}
     if any(pk not in invited for pk in agreed):
@@ -657,6 +677,8 @@ def decision_record(
             problems.append(f"Dissent {n}: {d.professional.full_name} cannot both agree and dissent.")
         if not (d.reason or "").strip():
             problems.append(f"Dissent {n}: give the reason, in their own words.")
+        elif too_long := _too_long(d.reason, NOTE_MAX):
+            problems.append(f"Dissent {n}: {too_long}")
     if len({d.professional.pk for d in dissents if d.professional}) < len(dissents):
         problems.append("Each person dissents once.")
     if problems:
@@ -694,6 +716,10 @@ def decision_record(
         try:
             if a.goal is None:
                 raise ValidationError({"goal": "Choose a goal of this case."})
+            if a.due_date is not None and not date_within_range(a.due_date):
+                raise ValidationError({"due_date": DATE_RANGE_MESSAGE})
+            if too_long := _too_long(a.plain_summary, PLAIN_SUMMARY_MAX):
+                raise ValidationError({"plain_summary": too_long})
             milestone = milestone_add(
                 case=access.case,
                 goal=a.goal,
@@ -743,6 +769,8 @@ def dissent_answer(*, dissent: Dissent, actor: Any, answer: str) -> Dissent:
         raise ValidationError({"answer": "This dissent has been answered."})
     if not (answer or "").strip():
         raise ValidationError({"answer": "Write the answer."})
+    if too_long := _too_long(answer, NOTE_MAX):
+        raise ValidationError({"answer": too_long})
     dissent.answer = answer.strip()
     dissent.answered_at = timezone.now()
     dissent.answered_by = professional
@@ -775,8 +803,12 @@ def meeting_close(*, meeting: Meeting, actor: Any, minutes: str, plain_summary: 
         errors["status"] = "Only an open meeting can be closed."
     if not (minutes or "").strip():
         errors["minutes"] = "Write the minutes."
+    elif too_long := _too_long(minutes, LONG_TEXT_MAX):
+        errors["minutes"] = too_long
     if not (plain_summary or "").strip():
         errors["plain_summary"] = "Write a short summary for the family in plain words."
+    elif too_long := _too_long(plain_summary, PLAIN_SUMMARY_MAX):
+        errors["plain_summary"] = too_long
     if errors:
         raise ValidationError(errors)
     meeting.minutes = minutes.strip()

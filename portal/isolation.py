@@ -47,6 +47,8 @@ PORTAL_NAMES = {
     # the person's own consent decisions (the selectors answer 404 for anyone else's)
     "api:person-consents",
     "api:consent-withdraw",
+    # the family's own view of a meeting of their case (meetings.services.view_author_for: 404 otherwise)
+    "api:meeting-my-view",
 }
 PORTAL_API_PREFIX = "api:me-"
 

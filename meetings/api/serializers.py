@@ -8,31 +8,46 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from agencies.api.base import BoundedDateField
 from agencies.api.serializers import ProfessionalRef
+from agencies.validation import LONG_TEXT_MAX, NOTE_MAX, PLAIN_SUMMARY_MAX, date_in_range
 from meetings.models import Attendance, MeetingKind
 from meetings.selectors import MeetingDetail
 from sharing.models import Category
 
 
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A date and time the API accepts only on a day within 1900-2200 (agencies.validation)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        result = super().to_internal_value(value)
+        try:
+            date_in_range(result.date())
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return result
+
+
 class MeetingCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField()
     location = serializers.CharField(max_length=300, help_text="A place, or an online meeting link")
     chair = ProfessionalRef()
     note_taker = ProfessionalRef()
     invitees = serializers.ListField(child=ProfessionalRef(), required=False, default=list)
     family_invited = serializers.BooleanField(required=False, default=False)
-    views_due_at = serializers.DateTimeField()
+    views_due_at = BoundedDateTimeField()
 
 
 class MeetingUpdateSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = BoundedDateTimeField(required=False)
+    ends_at = BoundedDateTimeField(required=False)
     location = serializers.CharField(max_length=300, required=False)
-    views_due_at = serializers.DateTimeField(required=False)
+    views_due_at = BoundedDateTimeField(required=False)
     invitees = serializers.ListField(child=ProfessionalRef(), required=False)
     family_invited = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=[("cancelled", "Cancelled")], required=False)
@@ -43,27 +58,27 @@ class MeetingUpdateSerializer(serializers.Serializer):
 
 class ViewSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=0, max_value=10)
-    worries = serializers.CharField(allow_blank=True)
-    working_well = serializers.CharField(allow_blank=True)
-    next_steps = serializers.CharField(allow_blank=True)
+    worries = serializers.CharField(allow_blank=True, max_length=NOTE_MAX)
+    working_well = serializers.CharField(allow_blank=True, max_length=NOTE_MAX)
+    next_steps = serializers.CharField(allow_blank=True, max_length=NOTE_MAX)
     category = serializers.ChoiceField(choices=Category.choices, required=False, default=Category.GENERAL)
 
 
 class DissentInSerializer(serializers.Serializer):
     professional = ProfessionalRef()
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=NOTE_MAX)
 
 
 class ActionInSerializer(serializers.Serializer):
     goal = serializers.UUIDField()
     title = serializers.CharField(max_length=200, allow_blank=True)
-    due_date = serializers.DateField()
+    due_date = BoundedDateField()
     accountable = ProfessionalRef()
-    plain_summary = serializers.CharField(required=False, allow_blank=True, default="")
+    plain_summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=PLAIN_SUMMARY_MAX)
 
 
 class DecisionCreateSerializer(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True, max_length=NOTE_MAX)
     agreed_by = serializers.ListField(child=ProfessionalRef(), required=False, default=list)
     dissent = DissentInSerializer(many=True, required=False, default=list)
     actions = ActionInSerializer(many=True, required=False, default=list)
@@ -71,12 +86,12 @@ class DecisionCreateSerializer(serializers.Serializer):
 
 
 class CloseSerializer(serializers.Serializer):
-    minutes = serializers.CharField(allow_blank=True)
-    plain_summary = serializers.CharField(allow_blank=True)
+    minutes = serializers.CharField(allow_blank=True, max_length=LONG_TEXT_MAX)
+    plain_summary = serializers.CharField(allow_blank=True, max_length=PLAIN_SUMMARY_MAX)
 
 
 class AnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(allow_blank=True)
+    answer = serializers.CharField(allow_blank=True, max_length=NOTE_MAX)
 
 
 def meeting_summary(m: Any) -> dict[str, Any]:

@@ -183,4 +183,5 @@ def test_the_allow_list_names_only_the_persons_own_paths():
         "api:auth-token",
         "api:person-consents",
         "api:consent-withdraw",
+        "api:meeting-my-view",
     } == PORTAL_NAMES
