@@ -37,6 +37,7 @@ from meetings.models import (
     MeetingView,
     NextMeeting,
 )
+from sharing import selectors as sharing_selectors
 from sharing.policy import records_visible_to
 
 WIDE_RANGE = 4  # a spread of 4 or more is flagged for discussion before deciding
@@ -316,6 +317,14 @@ def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> Meetin
         )
     else:
         views = _revealed_views(meeting, access, people)
+        # A view given a narrower category (health, police...) is read under the sharing policy
+        # like any record: audited per record and person with its basis, overrides linked. The
+        # case team's general views are coordination, audited with the meeting read below.
+        sensitive = [
+            v.record_id for v in views if not v.family and getattr(v, "basis", "coordination") != "coordination"
+        ]
+        if sensitive:
+            sharing_selectors.record_reads_audit(user=user, case=access.case, record_ids=sensitive, request=request)
         detail.family_view_given = meeting.family_invited and any(v.family for v in views)
         detail.views = _shown(views)
         detail.spread = _spread(detail.views)

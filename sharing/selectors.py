@@ -167,6 +167,22 @@ def _audit_record_reads(*, user: Any, records: Iterable[Record], action: str, re
     audit_record_many(events, actor=user, request=request)
 
 
+def record_reads_audit(
+    *, user: Any, case: Case, record_ids: Iterable[Any], action: str = "cases.record.viewed", request: Any = None
+) -> None:
+    """Audit reads of these records of one case made elsewhere (a meeting's views, shown once
+    it opens, are records): each with the basis the policy gives the reader now, overrides
+    linked as for any record read, in one INSERT. For records the caller already checked the
+    reader may see; any other id is left out."""
+    record_ids = list(record_ids)
+    professional = professional_for(user)
+    if not record_ids or professional is None:
+        return
+    _expire_overrides_of(professional)
+    rows = _records_loaded(policy.records_visible_to(professional, case=case).filter(pk__in=record_ids))
+    _audit_record_reads(user=user, records=rows, action=action, request=request)
+
+
 def record_get_for(*, user: Any, record_id: Any, request: Any = None, audit: bool = True) -> Record:
     """One record, annotated with `basis`; Http404 when it does not exist or the viewer
     may not see it (refused access to an existing record is audited). A successful

@@ -31,6 +31,28 @@ def test_a_health_view_is_read_after_opening_as_the_sharing_policy_decides(mw, m
     assert (spread["min"], spread["max"]) == (3, 6)
 
 
+def test_a_health_view_read_after_opening_is_audited_as_a_record_read_with_its_basis(mw, meet):
+    give(meet, mw.nia, 3, words="HEALTH-ONLY", category="health")
+    give(meet, mw.tia, 6)
+    services.meeting_open(meeting=meet, actor=mw.sam.user)
+    health = meet.views.get(category="health").record_id
+
+    def reads(who):
+        return AuditEvent.objects.filter(action="cases.record.viewed", subject_id=health, actor=who.id)
+
+    api(mw.sam.user).get(f"/api/v1/meetings/{meet.id}/")
+    assert not reads(mw.sam).exists()  # not shown to social care: not read
+    consent(mw, mw.maya, "health", mw.social)
+    api(mw.sam.user).get(f"/api/v1/meetings/{meet.id}/")
+    assert set(reads(mw.sam).values_list("basis", flat=True)) == {"consent"}
+    assert reads(mw.sam).filter(person=mw.maya.id).exists()
+    client = Client()
+    client.force_login(mw.sam.user)
+    before = reads(mw.sam).count()
+    assert client.get(f"/meetings/{meet.id}/").status_code == 200
+    assert reads(mw.sam).count() > before  # the page reads it too
+
+
 def test_the_family_gives_a_view_in_the_portal_sealed_until_opening_and_shown_first(mw, meet):
     family = Client()
     family.force_login(mw.maya.user)
