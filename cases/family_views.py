@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import plainwords, selectors, services
 from cases.forms import DATE_ERRORS, DateInput, apply_service_errors
-from cases.models import CaseStatus, Person, ProxyScope, RelationshipKind
+from cases.models import Person, ProxyScope, RelationshipKind
 from cases.pages import professional_required
 from cases.selectors import MANAGE, CaseAccess
 
@@ -41,16 +41,14 @@ def case_family(request: HttpRequest, case_id: str) -> HttpResponse:
     else a page."""
     access = selectors.get_case_for(user=request.user, case_id=case_id, request=request)
     family = selectors.case_family(user=request.user, case=access.case, request=request)
-    # The lead professional of this open case manages its people's portal access (the pages
-    # themselves ask cases.services.proxy_may_manage, person by person).
-    case = access.case
-    leads = case.status == CaseStatus.OPEN and case.lead_professional_id == access.professional.pk
+    # Who may manage each person's portal access is the services' rule (the lead professional of
+    # one of the person's open cases, or an admin), asked person by person as the pages do.
     today = timezone.localdate()
     rows = [
         {
             "member": m,
             "age": selectors.age_on(m.person.date_of_birth, today),
-            "may_manage_portal": leads,
+            "may_manage_portal": services.proxy_may_manage(actor=request.user, person=m.person),
             "proxies": [(p, selectors.proxy_in_force(p, today)) for p in m.proxies],
         }
         for m in family

@@ -236,3 +236,14 @@ def test_reads_under_an_override_cleared_for_the_person_are_not_shown_to_a_proxy
         for line in as_user("ada", api=True).get(f"/api/v1/me/access-log/?person={world.maya.id}").json()["results"]
     ]
     assert not any(safe in r for r in reasons)
+
+
+def test_the_family_section_offers_portal_management_by_the_services_rule(world, family, child, client):
+    """Not only this case's lead: whoever proxy_may_manage allows (the lead of the person's other
+    open case here) gets the links on this case's family, and a contributor does not."""
+    _link(world)
+    client.force_login(world.nia.user)
+    url = f"/cases/{world.case.id}/family/"
+    assert "Freeze now" not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    case_services.case_open(title="Maya's health", people=[world.maya], lead=world.nia, actor=world.nia.user)
+    assert "Freeze now" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
