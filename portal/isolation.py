@@ -32,7 +32,6 @@ PORTAL_NAMES = {
     "password_change",
     "password_change_done",
     "healthz",
-    "set_language",
     # the site's root: it sends a portal account on to its portal
     "workspace:my_work",
     # a second factor is optional for a service user who enrolled one, then asked at sign-in;

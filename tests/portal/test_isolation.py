@@ -172,7 +172,6 @@ def test_the_allow_list_names_only_the_persons_own_paths():
         "password_change",
         "password_change_done",
         "healthz",
-        "set_language",
         "workspace:my_work",
         "workspace:two_factor_setup",
         "workspace:two_factor_verify",
