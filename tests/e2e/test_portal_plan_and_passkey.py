@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 from meetings import services as meeting_services
 from plans import services as plan_services
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.test_passkeys import _ON_POSTGRES
 from tests.e2e.test_portal import keyboard_sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -88,7 +87,6 @@ def test_the_person_sees_the_new_date_and_the_next_meeting_and_adds_a_passkey(
     _add_a_passkey(page, world)
 
 
-@pytest.mark.skipif(_ON_POSTGRES, reason="passkey sign-in: known failure on PostgreSQL under CI, open in issue 10")
 def test_the_person_signs_in_with_the_passkey_alone(page, live_server, world, authenticator, passkey_site):
     keyboard_sign_in(page, live_server.url, "maya", world.password)
     _add_a_passkey(page, world)
