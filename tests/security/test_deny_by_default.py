@@ -82,6 +82,7 @@ def ids(world):
         "household_id": str(household.id),
         "relationship_id": str(relationship.id),
         "message_id": str(uuid.uuid4()),
+        "passkey_id": "1",  # the portal's own passkeys: an anonymous caller is sent to sign in first
         # The feed's secret is its credential: a guessed one must find nothing (the real one is the
         # owner's own, like a password; tests/reminders/test_inapp.py reads it).
         "token": calendar[:-4] + "abcd",
