@@ -170,6 +170,8 @@ NOT_PERSONAL = {
     "meetings:decision_add", "meetings:meeting_close", "meetings:view_due", "portal_meetings:meeting_list",
     # a proxy's list of the family's meetings (dates only); the account's own passkeys (dates only)
     "portal_meetings:meeting_list_for", "portal:sign_in", "portal:passkey_remove",
+    # the portal's language buttons: a POST that sets the session's language, reading nothing
+    "portal:language",
 }  # fmt: skip
 
 
