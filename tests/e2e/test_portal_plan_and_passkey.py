@@ -1,7 +1,7 @@
 """The person's plan and sign-in in a real browser (issue 12): Maya sees the step her worker moved,
 with its new date and the reason written for her (never the professional's), and the next meeting in
 plain words; then she adds a passkey on "How you sign in" with Chromium's virtual authenticator and
-signs in with it alone (that last step skipped on PostgreSQL, like tests/e2e/test_passkeys.py's).
+signs in with it alone, on both databases.
 axe-core finds no violations on each page."""
 
 import datetime
