@@ -9,13 +9,14 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, UUIDField
 
 from accountability import registry
 from accountability.models import Notification, ReminderKind, ReminderSettings
 from accountability.registry import CalendarEvent, DueItem, WorkItem
 from accountability.words import KIND_PHRASE
 from agencies.models import Professional
+from agencies.prepared import PreparedQuery
 
 
 def accountable_items_for(*, professional: Professional) -> list[DueItem]:
@@ -83,8 +84,21 @@ def notification_list_for(*, professional: Professional, unread_only: bool = Fal
     return qs.order_by("-created_at", "-id")
 
 
+# The header's badge on every page: compiled once (agencies.prepared). No row when none are unread.
+_UNREAD = PreparedQuery(
+    lambda *, me: (
+        Notification.objects.filter(recipient=me, read_at=None)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    ),
+    me=UUIDField(),
+)
+
+
 def unread_count_for(*, professional: Professional) -> int:
-    return Notification.objects.filter(recipient=professional.id, read_at=None).count()
+    return sum(_UNREAD.rows(me=professional.id))
 
 
 def escalations_for_lead(*, professional: Professional, limit: int = 50) -> list[Notification]:

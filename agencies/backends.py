@@ -6,6 +6,7 @@ small and constant."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from axes.models import AccessFailureLog
@@ -18,26 +19,38 @@ from django.utils import timezone
 from django_otp_webauthn.backends import WebAuthnBackend
 
 from agencies.models import Agency, Team
+from agencies.prepared import PreparedQuery
 from audit.services import client_ip
+
+
+def _signed_in_user(*, user_id: Any) -> Any:
+    return (
+        get_user_model()
+        ._default_manager.select_related("professional__agency", "professional__team")
+        .annotate(leads_a_team=Exists(Team.objects.filter(lead__user=OuterRef("pk"))))
+        # The nav shows override reviews and the audit trail to information-governance leads.
+        .annotate(
+            is_information_governance_lead=ExpressionWrapper(
+                Q(Exists(Agency.objects.filter(information_governance_lead__user=OuterRef("pk"))))
+                | Q(professional__is_information_governance_lead=True),
+                output_field=BooleanField(),
+            )
+        )
+        .filter(pk=user_id)
+        .order_by()[:1]
+    )
+
+
+@functools.cache
+def _signed_in_user_query() -> PreparedQuery:
+    """Every signed-in request runs it: compiled once (agencies.prepared)."""
+    return PreparedQuery(_signed_in_user, user_id=get_user_model()._meta.pk.__class__())
 
 
 class ProfessionalModelBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
-        user_model = get_user_model()
-        user = (
-            user_model._default_manager.select_related("professional__agency", "professional__team")
-            .annotate(leads_a_team=Exists(Team.objects.filter(lead__user=OuterRef("pk"))))
-            # The nav shows override reviews and the audit trail to information-governance leads.
-            .annotate(
-                is_information_governance_lead=ExpressionWrapper(
-                    Q(Exists(Agency.objects.filter(information_governance_lead__user=OuterRef("pk"))))
-                    | Q(professional__is_information_governance_lead=True),
-                    output_field=BooleanField(),
-                )
-            )
-            .filter(pk=user_id)
-            .first()
-        )
+        found = _signed_in_user_query().objects(user_id=user_id)
+        user = found[0] if found else None
         if user is None or not self.user_can_authenticate(user):
             return None
         return user

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet, UUIDField
 
 from agencies.models import Professional, Team
+from agencies.prepared import bind
 from cases.models import Case, RoleAssignment
 from cases.sql import RowSQL
 
@@ -48,7 +49,7 @@ class MemberOf(RowSQL):
             f"EXISTS (SELECT 1 FROM {ra} ma WHERE ma.{q('case_id')} = {self.outer(compiler)}.{q('id')} "  # noqa: S608
             f"AND ma.{q('ended_on')} IS NULL AND ma.{q('professional_id')} = %s)"
         )
-        return sql, (_UUID.get_db_prep_value(self.professional_id, connection),)
+        return sql, (bind(self.professional_id, _UUID, connection),)
 
 
 class LeadsMemberOf(MemberOf):
@@ -67,7 +68,7 @@ class LeadsMemberOf(MemberOf):
             f"WHERE la.{q('case_id')} = {self.outer(compiler)}.{q('id')} "
             f"AND la.{q('ended_on')} IS NULL AND lt.{q('lead_id')} = %s)"
         )
-        return sql, (_UUID.get_db_prep_value(self.professional_id, connection),)
+        return sql, (bind(self.professional_id, _UUID, connection),)
 
 
 def is_member_expr(professional: Professional) -> MemberOf:
@@ -104,8 +105,13 @@ def case_with_access(
         .first()
     )
     if case is not None:
-        case.visible_to_professional_id = professional.pk  # type: ignore[attr-defined]
+        mark_checked(case, professional)
     return case
+
+
+def mark_checked(case: Case, professional: Professional) -> None:
+    """This Case object was loaded through the visibility predicate for this professional just now."""
+    case.visible_to_professional_id = professional.pk  # type: ignore[attr-defined]
 
 
 def checked_visible(case: Case | None, professional: Professional) -> bool:
@@ -149,7 +155,7 @@ class CaseVisible(RowSQL):
         ra = q(RoleAssignment._meta.db_table)
         prof = q(Professional._meta.db_table)
         team = q(Team._meta.db_table)
-        me = _UUID.get_db_prep_value(professional_id, connection)
+        me = bind(professional_id, _UUID, connection)
         sql = (
             f"SELECT va.{q('case_id')} FROM {ra} va "  # noqa: S608
             f"WHERE va.{q('ended_on')} IS NULL AND va.{q('professional_id')} = %s "
@@ -175,3 +181,42 @@ def visible_case_count(professional: Professional | None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({ids}) visible", params)  # noqa: S608
         return int(cursor.fetchone()[0])
+
+
+class CoordinatedBy(RowSQL):
+    """True where the case whose id is the outer row's `column` is coordinated by the
+    professional: they are its lead professional, or hold the team lead (oversight) role on its
+    team. Driven from the professional's own cases (two indexed lookups, a UNION), so its cost
+    follows their caseload: the OR of the lead column and an EXISTS per row made PostgreSQL read
+    every open milestone of the deployment (557 ms at 100,000 cases).
+
+        :column IN (SELECT id FROM cases WHERE lead professional = :professional
+                    UNION
+                    SELECT case_id FROM role assignments
+                    WHERE active AND role = team lead AND professional = :professional)
+    """
+
+    conditional = True
+
+    def __init__(self, *, professional_id: Any, model: Any, column: str = "case_id", alias: str | None = None) -> None:
+        super().__init__(model=model, output_field=BooleanField(), alias=alias)
+        self.professional_id = professional_id
+        self.column = column
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.professional_id, self.column)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        from cases.models import Role
+
+        q = connection.ops.quote_name
+        cases = q(Case._meta.db_table)
+        ra = q(RoleAssignment._meta.db_table)
+        me = bind(self.professional_id, _UUID, connection)
+        sql = (
+            f"{self.outer(compiler)}.{q(self.column)} IN ("  # noqa: S608
+            f"SELECT cc.{q('id')} FROM {cases} cc WHERE cc.{q('lead_professional_id')} = %s "
+            f"UNION SELECT cr.{q('case_id')} FROM {ra} cr WHERE cr.{q('ended_on')} IS NULL "
+            f"AND cr.{q('role')} = %s AND cr.{q('professional_id')} = %s)"
+        )
+        return sql, (me, Role.TEAM_LEAD.value, me)

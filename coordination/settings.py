@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # --- auth (issue 10): request.user.is_verified(), a second factor verified in this session ---
-    "django_otp.middleware.OTPMiddleware",
+    "agencies.otp.PreparedOTPMiddleware",  # django-otp's, its device lookup prepared
     # --- end auth ---
     "django.contrib.messages.middleware.MessageMiddleware",
     # --- auth (issue 10): sessions' idle and absolute limits, then the second factor before any page ---

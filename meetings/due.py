@@ -15,10 +15,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, UUIDField
 from django.utils import timezone
 
 from accountability.registry import CalendarEvent, DueSource, WorkItem, work_lines
+from agencies.prepared import PreparedQuery
 from cases.models import CaseStatus
 from meetings.models import Dissent, Invitee, MeetingKind, MeetingStatus, NextMeeting
 
@@ -63,15 +64,26 @@ def _work(rows: Any, *, subject_type: str, kind_label: str, link: str, title: Ca
     )
 
 
-def view_work(professional: Any) -> list[WorkItem]:
-    m = "meeting__"
-    rows = (
-        owed_views()
-        .filter(professional=professional)
-        .values_list("id", f"{m}kind", f"{m}views_due_on", f"{m}case_id", f"{m}case__reference", f"{m}case__title")
+def _rows(owed: Callable[[], QuerySet[Any]], holder: str, m: str, due: str) -> PreparedQuery:
+    """My work's rows of one kind, for the professional in slot `me`: compiled once (agencies.prepared)."""
+    return PreparedQuery(
+        lambda *, me: (
+            owed()
+            .filter(**{f"{holder}_id": me})
+            .values_list("id", f"{m}kind", due, f"{m}case_id", f"{m}case__reference", f"{m}case__title")
+        ),
+        me=UUIDField(),
     )
+
+
+_VIEW_ROWS = _rows(owed_views, "professional", "meeting__", "meeting__views_due_on")
+_DISSENT_ROWS = _rows(owed_dissent_answers, "answerer", "decision__meeting__", "answer_due")
+_NEXT_ROWS = _rows(owed_next_meetings, "chair", "", "due_on")
+
+
+def view_work(professional: Any) -> list[WorkItem]:
     return _work(
-        rows,
+        _VIEW_ROWS.rows(me=professional.pk),
         subject_type="meeting_view",
         kind_label="Meeting view",
         link=VIEW_LINK,
@@ -80,14 +92,8 @@ def view_work(professional: Any) -> list[WorkItem]:
 
 
 def dissent_work(professional: Any) -> list[WorkItem]:
-    m = "decision__meeting__"
-    rows = (
-        owed_dissent_answers()
-        .filter(answerer=professional)
-        .values_list("id", f"{m}kind", "answer_due", f"{m}case_id", f"{m}case__reference", f"{m}case__title")
-    )
     return _work(
-        rows,
+        _DISSENT_ROWS.rows(me=professional.pk),
         subject_type="meeting_dissent",
         kind_label="Dissent to answer",
         link=DISSENT_LINK,
@@ -96,13 +102,8 @@ def dissent_work(professional: Any) -> list[WorkItem]:
 
 
 def next_meeting_work(professional: Any) -> list[WorkItem]:
-    rows = (
-        owed_next_meetings()
-        .filter(chair=professional)
-        .values_list("id", "kind", "due_on", "case_id", "case__reference", "case__title")
-    )
     return _work(
-        rows,
+        _NEXT_ROWS.rows(me=professional.pk),
         subject_type="next_meeting",
         kind_label="Meeting to schedule",
         link=NEXT_LINK,

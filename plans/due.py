@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, DateField, QuerySet, UUIDField, Value
 from django.utils import timezone
 
 from accountability.registry import DueSource, WorkItem
-from cases.models import CaseStatus, Role, RoleAssignment
-from cases.visibility import CaseVisible
+from agencies.prepared import PreparedQuery
+from cases.models import CaseStatus
+from cases.visibility import CaseVisible, CoordinatedBy
 from plans.models import ItemStatus, Milestone, Review
 from plans.selectors import DUE_SOON_DAYS, due_tag
 
@@ -59,29 +60,59 @@ def _work(
 _CASE_COLUMNS = ("case_id", "case__reference", "case__title")
 
 
+# My work runs these on every visit: compiled once (agencies.prepared).
+_MILESTONE_ROWS = PreparedQuery(
+    lambda *, me: owed_milestones().filter(accountable_id=me).values_list("id", "title", "due_date", *_CASE_COLUMNS),
+    me=UUIDField(),
+)
+_REVIEW_ROWS = PreparedQuery(
+    lambda *, me: owed_reviews().filter(accountable_id=me).values_list("id", "kind", "scheduled_for", *_CASE_COLUMNS),
+    me=UUIDField(),
+)
+
+
 def milestone_work(professional: Any) -> list[WorkItem]:
-    rows = owed_milestones().filter(accountable=professional).values_list("id", "title", "due_date", *_CASE_COLUMNS)
+    rows = _MILESTONE_ROWS.rows(me=professional.pk)
     return _work(professional, subject_type="milestone", kind_label="Milestone", rows=rows, title=str)
 
 
 def review_work(professional: Any) -> list[WorkItem]:
     kinds = dict(Review._meta.get_field("kind").choices or [])
-    rows = owed_reviews().filter(accountable=professional).values_list("id", "kind", "scheduled_for", *_CASE_COLUMNS)
+    rows = _REVIEW_ROWS.rows(me=professional.pk)
     return _work(
         professional, subject_type="review", kind_label="Review", rows=rows, title=lambda k: str(kinds.get(k, k))
     )
 
 
-def coordinated_by(professional: Any) -> Q:
+def coordinated_by(professional_id: Any, model: Any) -> CoordinatedBy:
     """Items on cases the professional coordinates: they are its lead professional or hold
     the team lead (oversight) role on its team."""
-    oversees = RoleAssignment.objects.filter(
-        case=OuterRef("case_id"), professional=professional, role=Role.TEAM_LEAD, ended_on__isnull=True
-    )
-    return Q(case__lead_professional=professional) | Q(Exists(oversees))
+    return CoordinatedBy(professional_id=professional_id, model=model)
 
 
 _COORDINATED_COLUMNS = ("accountable__given_name", "accountable__family_name")
+
+
+def _coordinated_rows(*, me: Any, soon: Any) -> QuerySet[Any]:
+    columns = (*_CASE_COLUMNS, *_COORDINATED_COLUMNS, "work_kind")
+
+    def mine(owed: QuerySet[Any], kind: str, label: str, date_field: str) -> QuerySet[Any]:
+        return (
+            owed.filter(coordinated_by(me, owed.model), **{f"{date_field}__lte": soon})
+            .exclude(accountable_id=me)
+            .annotate(work_kind=Value(kind, output_field=CharField()))
+            .values_list("id", label, date_field, *columns)
+            .order_by()
+        )
+
+    return (
+        mine(owed_milestones(), "milestone", "title", "due_date")
+        .union(mine(owed_reviews(), "review", "kind", "scheduled_for"), all=True)
+        .order_by()
+    )  # sorted by the registry; no model ordering on a UNION
+
+
+_COORDINATED_ROWS = PreparedQuery(_coordinated_rows, me=UUIDField(), soon=DateField())
 
 
 def plan_coordinated(professional: Any) -> list[WorkItem]:
@@ -89,22 +120,7 @@ def plan_coordinated(professional: Any) -> list[WorkItem]:
     one query for both kinds (a UNION), so My work stays within its query budget (decision 0006).
     Registered on MILESTONES only; it serves the REVIEWS source too."""
     soon = timezone.localdate() + timedelta(days=DUE_SOON_DAYS)
-    columns = (*_CASE_COLUMNS, *_COORDINATED_COLUMNS, "work_kind")
-
-    def mine(owed: QuerySet[Any], kind: str, label: str, date_field: str) -> QuerySet[Any]:
-        return (
-            owed.filter(coordinated_by(professional), **{f"{date_field}__lte": soon})
-            .exclude(accountable=professional)
-            .annotate(work_kind=Value(kind, output_field=CharField()))
-            .values_list("id", label, date_field, *columns)
-            .order_by()
-        )
-
-    rows = (
-        mine(owed_milestones(), "milestone", "title", "due_date")
-        .union(mine(owed_reviews(), "review", "kind", "scheduled_for"), all=True)
-        .order_by()
-    )  # sorted by the registry; no model ordering on a UNION
+    rows = _COORDINATED_ROWS.rows(me=professional.pk, soon=soon)
     by_kind: dict[str, list[Any]] = {"milestone": [], "review": []}
     for *row, kind in rows:
         by_kind[kind].append(row)

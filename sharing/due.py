@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, UUIDField
 from django.utils import timezone
 
 from accountability.registry import DueSource, WorkItem, work_lines
+from agencies.prepared import PreparedQuery
 from sharing.models import SafeguardingAccess, SubjectAccessRequest, SubjectAccessStatus
 from sharing.services import safeguarding_access_expire_due
 
@@ -51,14 +52,20 @@ def owed_subject_access_requests() -> QuerySet[SubjectAccessRequest]:
     return SubjectAccessRequest.objects.filter(status=SubjectAccessStatus.RECEIVED)
 
 
+_REQUEST_ROWS = PreparedQuery(
+    lambda *, me: (
+        owed_subject_access_requests()
+        .filter(accountable_id=me)
+        .values_list("id", "due_date", "case_id", "case__reference", "case__title")
+    ),
+    me=UUIDField(),
+)  # My work runs it on every visit: compiled once (agencies.prepared)
+
+
 def subject_access_work(professional: Any) -> list[WorkItem]:
     """My work's lines: the requests for a copy of records I must answer."""
     today = timezone.localdate()
-    rows = (
-        owed_subject_access_requests()
-        .filter(accountable=professional)
-        .values_list("id", "due_date", "case_id", "case__reference", "case__title")
-    )
+    rows = _REQUEST_ROWS.rows(me=professional.pk)
     return work_lines(
         rows,
         subject_type=SUBJECT_ACCESS_REQUEST,

@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, UUIDField
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Professional
+from agencies.prepared import PreparedQuery
 from agencies.selectors import is_admin, is_information_governance_lead
 from cases.models import Case, CaseStatus, RoleAssignment
 from cases.selectors import parse_uuid
@@ -30,15 +31,22 @@ def has_pending_reviews(*, user: Any) -> bool:
     return override_review_queue(user=user).exists()
 
 
-def my_cases(*, professional: Professional) -> list[tuple[Any, str, str, str | None]]:
-    """Open cases I hold an active role on, newest first: (id, title, reference, my role)."""
-    mine = RoleAssignment.objects.filter(case=OuterRef("pk"), professional=professional, ended_on__isnull=True)
-    return list(
+def _my_cases(*, me: Any) -> QuerySet[Any]:
+    mine = RoleAssignment.objects.filter(case=OuterRef("pk"), professional_id=me, ended_on__isnull=True)
+    return (
         Case.objects.filter(Exists(mine), status=CaseStatus.OPEN)
         .annotate(my_role=mine.values("role")[:1])
         .order_by("-opened_at")
         .values_list("id", "title", "reference", "my_role")
     )
+
+
+_MY_CASES = PreparedQuery(_my_cases, me=UUIDField())  # My work, every visit: compiled once
+
+
+def my_cases(*, professional: Professional) -> list[tuple[Any, str, str, str | None]]:
+    """Open cases I hold an active role on, newest first: (id, title, reference, my role)."""
+    return _MY_CASES.rows(me=professional.pk)
 
 
 def team_due_items(*, lead: Professional) -> QuerySet[Milestone]:
