@@ -16,11 +16,12 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models import BooleanField, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, TextField, UUIDField
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Professional
+from agencies.prepared import PreparedQuery, bind
 from agencies.selectors import is_admin, professional_for
 from audit.reads import AuditedRead
 from audit.services import audit_record, audit_record_many
@@ -98,12 +99,33 @@ class _Granted(RowSQL):
             f"WHERE gp.{q('content_object_id')} = {self.outer(compiler)}.{q('id')} "
             f"AND gp.{q('user_id')} = %s AND ga.{q('codename')} = %s)"
         )
-        return sql, (self.user_id, self.codename)
+        return sql, (bind(self.user_id, _USER_ID, connection), self.codename)
 
 
-def _granted_expr(user: Any, codename: str) -> _Granted:
-    """True where `user` holds the django-guardian object permission on the case."""
-    return _Granted(user_id=user.pk, codename=codename)
+_USER_ID = IntegerField()  # for its get_db_prep_value only (auth users' ids are integers)
+
+
+def _gate(*, case: Any, me: Any, user: Any) -> QuerySet[Case]:
+    """The case, if the professional `me` may see it, annotated with how (is_member,
+    leads_member) and with the user's case permissions: visibility.case_with_access with the
+    permissions loaded in the same query."""
+    return (
+        Case.objects.filter(pk=case)
+        .annotate(
+            is_member=visibility.MemberOf(professional_id=me), leads_member=visibility.LeadsMemberOf(professional_id=me)
+        )
+        .filter(Q(is_member=True) | Q(leads_member=True))
+        .annotate(
+            may_contribute=_Granted(user_id=user, codename="contribute_case"),
+            may_manage=_Granted(user_id=user, codename="manage_case"),
+        )
+        .select_related("lead_professional__agency")
+        .order_by()[:1]
+    )
+
+
+# Every case-scoped request passes the gate: compiled once (agencies.prepared).
+_GATE = PreparedQuery(_gate, case=UUIDField(), me=UUIDField(), user=IntegerField())
 
 
 def _perms_for(case: Case) -> set[str]:
@@ -126,14 +148,10 @@ def get_case_for(*, user: Any, case_id: Any, perm: str = VIEW, request: Any = No
     professional = professional_for(user)
     case = None
     if professional is not None:
-        case = visibility.case_with_access(
-            professional,
-            pk,
-            annotations={
-                "may_contribute": _granted_expr(user, "contribute_case"),
-                "may_manage": _granted_expr(user, "manage_case"),
-            },
-        )
+        found = _GATE.objects(case=pk, me=professional.pk, user=user.pk)
+        case = found[0] if found else None
+        if case is not None:
+            visibility.mark_checked(case, professional)
     if case is None or professional is None:
         if Case.objects.filter(pk=pk).exists():
             audit_record(action="cases.case.access_refused", actor=user, request=request, case=pk)
@@ -220,6 +238,21 @@ def case_team(*, case: Case, include_ended: bool = False) -> QuerySet[RoleAssign
     if not include_ended:
         qs = qs.filter(ended_on__isnull=True)
     return qs.order_by("ended_on", "role", "professional__family_name")
+
+
+# The case page reads these at every visit: compiled once (agencies.prepared).
+_CASE_PEOPLE = PreparedQuery(lambda *, case: Person.objects.filter(cases=case), case=UUIDField())
+_CASE_TEAM = PreparedQuery(lambda *, case: case_team(case=case), case=UUIDField())
+
+
+def case_people(*, case: Case) -> list[Person]:
+    """The case's people, by name (`case.people.all()`, one query)."""
+    return _CASE_PEOPLE.objects(case=case.pk)
+
+
+def case_team_list(*, case: Case) -> list[RoleAssignment]:
+    """The active case team as `case_team` orders it, with each professional's agency and team."""
+    return _CASE_TEAM.objects(case=case.pk)
 
 
 def is_on_case_team(*, case: Case, professional: Professional) -> bool:

@@ -98,8 +98,8 @@ def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
             "access": access,
             "can_manage": services.case_may_manage(access=access),
             "is_open": case.status == CaseStatus.OPEN,
-            "people": list(case.people.all()),
-            "team": list(selectors.case_team(case=case)),
+            "people": selectors.case_people(case=case),
+            "team": selectors.case_team_list(case=case),
             "sections": [mark_safe(s.render(request, access)) for s in case_sections()],  # noqa: S308 - our templates
         },
     )

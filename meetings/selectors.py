@@ -15,11 +15,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import DateField, DateTimeField, Q, QuerySet, UUIDField
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Professional
+from agencies.prepared import PreparedQuery
 from agencies.selectors import professional_for
 from audit.services import audit_record
 from cases.models import Case, Person, ProxyAccess, ProxyScope
@@ -38,10 +39,61 @@ from meetings.models import (
     NextMeeting,
 )
 from sharing import selectors as sharing_selectors
-from sharing.policy import records_visible_to
+from sharing.policy import Moment, checked_case_records
 
 WIDE_RANGE = 4  # a spread of 4 or more is flagged for discussion before deciding
 QUORUM_AGENCIES = 3
+
+
+# The meeting's page and API read these at every visit: compiled once (agencies.prepared).
+_MEETING = PreparedQuery(lambda *, meeting: Meeting.objects.filter(pk=meeting).order_by()[:1], meeting=UUIDField())
+_MEETING_WITH_PEOPLE = PreparedQuery(
+    lambda *, meeting: (
+        Meeting.objects.filter(pk=meeting).select_related("chair__agency", "note_taker__agency").order_by()[:1]
+    ),
+    meeting=UUIDField(),
+)
+_INVITEES = PreparedQuery(
+    lambda *, meeting: (
+        Invitee.objects.filter(meeting_id=meeting, removed_at__isnull=True)
+        .select_related("professional__agency")
+        .order_by("professional__family_name", "professional__given_name", "id")
+    ),
+    meeting=UUIDField(),
+)
+_VIEWS = PreparedQuery(
+    lambda *, meeting: MeetingView.objects.filter(meeting_id=meeting).order_by("-family", "created_at", "id"),
+    meeting=UUIDField(),
+)
+_VIEW_BASES = PreparedQuery(
+    lambda *, meeting, agency, me, case, now, today: (
+        checked_case_records(agency_id=agency, professional_id=me, case_id=case, moment=Moment(now=now, today=today))
+        .filter(pk__in=MeetingView.objects.filter(meeting_id=meeting).values("record_id"))
+        .values_list("pk", "basis")  # type: ignore[misc]  # an annotation of the policy
+    ),
+    meeting=UUIDField(),
+    agency=UUIDField(),
+    me=UUIDField(),
+    case=UUIDField(),
+    now=DateTimeField(),
+    today=DateField(),
+)
+_DECISIONS = PreparedQuery(
+    lambda *, meeting: Decision.objects.filter(meeting_id=meeting).order_by("created_at", "id"), meeting=UUIDField()
+)
+_AGREED = PreparedQuery(
+    lambda *, meeting: (
+        Decision.agreed_by.through.objects.filter(decision__meeting_id=meeting)
+        .order_by("professional__family_name", "professional__given_name", "professional_id")
+        .values_list("decision_id", "professional_id")
+    ),
+    meeting=UUIDField(),
+)
+_DISSENTS = PreparedQuery(lambda *, meeting: Dissent.objects.filter(decision__meeting_id=meeting), meeting=UUIDField())
+_ACTIONS = PreparedQuery(
+    lambda *, meeting: Action.objects.filter(decision__meeting_id=meeting).select_related("milestone"),
+    meeting=UUIDField(),
+)
 
 
 def meeting_get_for(
@@ -50,10 +102,8 @@ def meeting_get_for(
     """The meeting and the viewer's access to its case: 404 when the case is not visible.
     With `people` the chair and note-taker come loaded (with their agencies); the meeting
     detail passes False and takes them from the invitees it loads anyway."""
-    meetings = Meeting.objects.filter(pk=parse_uuid(meeting_id))
-    if people:
-        meetings = meetings.select_related("chair__agency", "note_taker__agency")
-    meeting = next(iter(meetings[:1]), None)
+    found = (_MEETING_WITH_PEOPLE if people else _MEETING).objects(meeting=parse_uuid(meeting_id))
+    meeting = found[0] if found else None
     if meeting is None:
         raise Http404("Not found")
     access = get_case_for(user=user, case_id=meeting.case_id, perm=perm, request=request)
@@ -116,6 +166,15 @@ def family_view_of(*, meeting: Meeting, user: Any) -> tuple[MeetingView | None, 
 def case_meetings(*, case: Case) -> QuerySet[Meeting]:
     """The case's meetings (the case was checked by the gate): no view content."""
     return Meeting.objects.filter(case=case).select_related("chair", "note_taker").order_by("-starts_at", "id")
+
+
+# The case page lists the latest ten at every visit: compiled once (agencies.prepared).
+_LATEST_MEETINGS = PreparedQuery(lambda *, case: case_meetings(case=case)[:10], case=UUIDField())  # type: ignore[arg-type]
+
+
+def case_meetings_latest(*, case: Case) -> list[Meeting]:
+    """The case's ten latest meetings, as `case_meetings` orders them (one query)."""
+    return _LATEST_MEETINGS.objects(case=case.pk)
 
 
 def my_view(*, meeting: Meeting, user: Any, request: Any = None) -> MeetingView | None:
@@ -220,17 +279,20 @@ def _revealed_views(meeting: Meeting, access: CaseAccess, people: dict[uuid.UUID
     """After opening: the family's view first, then every professional view whose Record the
     sharing policy lets the viewer read (the policy's own predicate, one query). Each view is
     annotated with `basis`; its author comes from `people` (the invitees) where it can."""
-    views = list(MeetingView.objects.filter(meeting=meeting).order_by("-family", "created_at", "id"))
-    record_ids = [v.record_id for v in views if v.record_id is not None]
-    bases = (
-        dict(
-            records_visible_to(access.professional, case=access.case)
-            .filter(pk__in=record_ids)
-            .values_list("pk", "basis")  # type: ignore[misc]  # an annotation of the policy
+    views = _VIEWS.objects(meeting=meeting.pk)
+    bases: dict[Any, str] = {}
+    if any(v.record_id is not None for v in views):
+        moment = Moment.at()
+        bases = dict(
+            _VIEW_BASES.rows(
+                meeting=meeting.pk,
+                agency=access.professional.agency_id,
+                me=access.professional.pk,
+                case=access.case.pk,
+                now=moment.now,
+                today=moment.today,
+            )
         )
-        if record_ids
-        else {}
-    )
     shown = [v for v in views if v.family or (v.author_id is not None and v.record_id in bases)]
     _professionals(people, {v.author_id for v in shown})
     for v in shown:
@@ -255,23 +317,29 @@ def _decisions(meeting: Meeting, people: dict[uuid.UUID, Professional]) -> list[
     each whatever their number; the professionals the dissents and actions name are taken from
     `people` (plus one query for those not invited, such as the team lead answering a dissent)
     instead of being joined into each query."""
-    decisions = list(Decision.objects.filter(meeting=meeting).order_by("created_at", "id"))
+    decisions = _DECISIONS.objects(meeting=meeting.pk)
     if not decisions:
         return decisions
-    prefetch_related_objects(
-        decisions,
-        Prefetch("agreed_by", queryset=Professional.objects.order_by("family_name", "given_name", "id")),
-        "dissents",
-        Prefetch("actions", queryset=Action.objects.select_related("milestone")),
-    )
-    dissents = [x for d in decisions for x in d.dissents.all()]
-    actions = [a for d in decisions for a in d.actions.all()]
+    agreed = _AGREED.rows(meeting=meeting.pk)  # (decision, professional), by name
+    dissents = _DISSENTS.objects(meeting=meeting.pk)
+    actions = _ACTIONS.objects(meeting=meeting.pk)
     _professionals(
         people,
         {d.recorded_by_id for d in decisions}
+        | {pk for _, pk in agreed}
         | {pk for x in dissents for pk in (x.professional_id, x.answerer_id, x.answered_by_id)}
         | {a.milestone.accountable_id for a in actions},
     )
+    # As prefetch_related would leave them: `d.agreed_by.all()`, `d.dissents.all()`, `d.actions.all()`.
+    for d in decisions:
+        d._prefetched_objects_cache = {"agreed_by": [], "dissents": [], "actions": []}
+    by_id = {d.pk: d._prefetched_objects_cache for d in decisions}
+    for decision_id, professional_id in agreed:
+        by_id[decision_id]["agreed_by"].append(people[professional_id])
+    for x in dissents:
+        by_id[x.decision_id]["dissents"].append(x)
+    for a in actions:
+        by_id[a.decision_id]["actions"].append(a)
     for d in decisions:
         d.recorded_by = people[d.recorded_by_id]
     for x in dissents:
@@ -295,11 +363,7 @@ def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> Meetin
     (chair, note-taker, authors, who agreed or dissented, the accountable) is read once, with the
     invitees, instead of joined again into every query."""
     meeting, access = meeting_get_for(user=user, meeting_id=meeting_id, request=request, people=False)
-    invitees = list(
-        Invitee.objects.filter(meeting=meeting, removed_at__isnull=True)
-        .select_related("professional__agency")
-        .order_by("professional__family_name", "professional__given_name", "id")
-    )
+    invitees = _INVITEES.objects(meeting=meeting.pk)
     people = {i.professional_id: i.professional for i in invitees}
     _professionals(people, {meeting.chair_id, meeting.note_taker_id})
     meeting.chair = people[meeting.chair_id]

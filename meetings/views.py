@@ -47,7 +47,7 @@ def case_meetings_section(request: HttpRequest, access: CaseAccess) -> str:
     """The case page's meetings (registered in MeetingsConfig.ready): no view content."""
     context = {
         "case": access.case,
-        "meetings": selectors.case_meetings(case=access.case)[:10],
+        "meetings": selectors.case_meetings_latest(case=access.case),
         "can_schedule": services.meeting_may_schedule(access=access) and access.case.status == CaseStatus.OPEN,
     }
     return render_to_string("meetings/_case_meetings.html", context, request=request)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, UUIDField
 from django.http import Http404
 from django.utils import timezone
 
+from agencies.prepared import PreparedQuery
 from cases.models import Case
 from cases.selectors import VIEW, CaseAccess, get_case_for, parse_uuid
 from plans.models import Goal, ItemStatus, Milestone, Review
@@ -29,6 +30,37 @@ def case_plan(*, case: Case) -> QuerySet[Goal]:
 
 def case_reviews(*, case: Case) -> QuerySet[Review]:
     return Review.objects.filter(case=case).select_related("accountable__agency").order_by("scheduled_for")
+
+
+# The case page reads these at every visit: compiled once (agencies.prepared).
+_PLAN_GOALS = PreparedQuery(lambda *, case: Goal.objects.filter(case_id=case), case=UUIDField())
+_PLAN_MILESTONES = PreparedQuery(
+    lambda *, case: (
+        Milestone.objects.filter(goal__case_id=case)
+        .select_related("accountable__agency")
+        .order_by("due_date", "created_at")
+    ),
+    case=UUIDField(),
+)
+_PLAN_REVIEWS = PreparedQuery(
+    lambda *, case: case_reviews(case=case),  # type: ignore[arg-type]
+    case=UUIDField(),
+)
+
+
+def case_plan_goals(*, case: Case) -> list[tuple[Goal, list[Milestone]]]:
+    """The plan as the case page shows it: each goal (in the goals' order) with its milestones
+    (soonest first, each with its accountable professional and agency). Two queries."""
+    goals = _PLAN_GOALS.objects(case=case.pk)
+    milestones: dict[Any, list[Milestone]] = {goal.pk: [] for goal in goals}
+    for milestone in _PLAN_MILESTONES.objects(case=case.pk):
+        milestones.setdefault(milestone.goal_id, []).append(milestone)
+    return [(goal, milestones[goal.pk]) for goal in goals]
+
+
+def case_review_list(*, case: Case) -> list[Review]:
+    """The case's reviews, soonest first, with their accountable professionals (one query)."""
+    return _PLAN_REVIEWS.objects(case=case.pk)
 
 
 def due_tag(due: date, today: date | None = None) -> str:

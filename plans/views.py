@@ -159,14 +159,14 @@ def case_plan_section(request: HttpRequest, access: CaseAccess) -> str:
                     milestone_links,
                     editable=can_manage and m.status == "open",
                 )
-                for m in goal.milestones.all()
+                for m in milestones
             ],
         )
-        for goal in selectors.case_plan(case=case)
+        for goal, milestones in selectors.case_plan_goals(case=case)
     ]
     reviews = [
         _row(access, r, selectors.item_tag(status=r.status, due=r.scheduled_for, today=today), review_links, False)
-        for r in selectors.case_reviews(case=case)
+        for r in selectors.case_review_list(case=case)
     ]
     context = {"case": case, "can_manage": can_manage, "goals": goals, "reviews": reviews}
     return render_to_string("plans/_case_plan.html", context, request=request)

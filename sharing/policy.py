@@ -17,6 +17,7 @@ from django.db.models import CharField, DateField, DateTimeField, Q, QuerySet, U
 from django.utils import timezone
 
 from agencies.models import Professional
+from agencies.prepared import bind
 from cases.models import Case
 from cases.sql import RowSQL
 from cases.visibility import CaseVisible, checked_visible
@@ -106,9 +107,9 @@ class RecordBasis(RowSQL):
         consent = Consent._meta.db_table
         case_people = Case.people.through._meta.db_table
         override = SafeguardingAccess._meta.db_table
-        agency = _UUID.get_db_prep_value(self.agency_id, connection)
-        today = _DATE.get_db_prep_value(self.moment.today, connection)
-        now = _WHEN.get_db_prep_value(self.moment.now, connection)
+        agency = bind(self.agency_id, _UUID, connection)
+        today = bind(self.moment.today, _DATE, connection)
+        now = bind(self.moment.now, _WHEN, connection)
 
         # The latest decision in force decides: a consent counts when it is given, not
         # withdrawn and within its dates today, and no decision recorded after it (for the
@@ -149,7 +150,7 @@ class RecordBasis(RowSQL):
                 f"AND sc.{q('person_id')} IN (SELECT cp.{q('person_id')} FROM {q(case_people)} cp "
                 f"WHERE cp.{q('case_id')} = %s)) THEN 1 ELSE 0 END) {about_rows}) = 1"
             )
-            consented_params = [*active_params, _UUID.get_db_prep_value(self.case_id, connection)]
+            consented_params = [*active_params, bind(self.case_id, _UUID, connection)]
         # Only identifiers from the models' metadata are formatted in; every value is bound.
         sql = (
             f"CASE WHEN {r}.{q('author_agency_id')} = %s THEN %s "  # noqa: S608
@@ -167,7 +168,7 @@ class RecordBasis(RowSQL):
             BASIS_COORDINATION,
             *consented_params,
             BASIS_CONSENT,
-            _UUID.get_db_prep_value(self.professional_id, connection),
+            bind(self.professional_id, _UUID, connection),
             now,
             now,
             BASIS_OVERRIDE,
@@ -187,6 +188,13 @@ def records_visible_to(
     gate every case-scoped page and endpoint passes first): then it was just decided."""
     if professional is None:
         return Record.objects.none()
+    if case is not None and checked_visible(case, professional):
+        return checked_case_records(
+            agency_id=professional.agency_id,
+            professional_id=professional.pk,
+            case_id=case.pk,
+            moment=moment or Moment.at(),
+        )
     basis = RecordBasis(
         agency_id=professional.agency_id,
         professional_id=professional.pk,
@@ -196,9 +204,16 @@ def records_visible_to(
     where = Q(basis__isnull=False)
     if case is not None:
         where &= Q(case_id=case.pk)
-    if not checked_visible(case, professional):
-        where &= Q(CaseVisible(professional_id=professional.pk, model=Record, column="case_id"))
+    where &= Q(CaseVisible(professional_id=professional.pk, model=Record, column="case_id"))
     return Record.objects.annotate(basis=basis).filter(where)
+
+
+def checked_case_records(*, agency_id: Any, professional_id: Any, case_id: Any, moment: Moment) -> QuerySet[Record]:
+    """`records_visible_to` for a case the professional was just let through the gate
+    (`case_with_access`), by ids: each argument may be a Slot of a prepared query
+    (agencies.prepared), the moment's too."""
+    basis = RecordBasis(agency_id=agency_id, professional_id=professional_id, moment=moment, case_id=case_id)
+    return Record.objects.annotate(basis=basis).filter(basis__isnull=False, case_id=case_id)
 
 
 def record_basis(professional: Professional | None, record_id: Any, *, moment: Moment | None = None) -> str | None:
