@@ -817,7 +817,10 @@ ACCESS_LOG_ACTIONS = (
     "cases.person.listed",
     "cases.consent.listed",
     "cases.relationship.listed",
+    "cases.relationship.viewed",
     "cases.household.listed",
+    "cases.household.viewed",
+    "cases.proxy.listed",
     AUDIT_TRAIL_VIEWED,
     AUDIT_TRAIL_EXPORTED,
 )
