@@ -42,13 +42,14 @@ def case_family(request: HttpRequest, case_id: str) -> HttpResponse:
     access = selectors.get_case_for(user=request.user, case_id=case_id, request=request)
     family = selectors.case_family(user=request.user, case=access.case, request=request)
     # Who may manage each person's portal access is the services' rule (the lead professional of
-    # one of the person's open cases, or an admin), asked person by person as the pages do.
+    # one of the person's open cases, or an admin), asked once for all the family.
     today = timezone.localdate()
+    manageable = services.proxy_manageable_ids(actor=request.user, people=[m.person for m in family])
     rows = [
         {
             "member": m,
             "age": selectors.age_on(m.person.date_of_birth, today),
-            "may_manage_portal": services.proxy_may_manage(actor=request.user, person=m.person),
+            "may_manage_portal": m.person.pk in manageable,
             "proxies": [(p, selectors.proxy_in_force(p, today)) for p in m.proxies],
         }
         for m in family

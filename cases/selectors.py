@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -289,12 +290,26 @@ def person_get_for(*, user: Any, person_id: Any) -> Person:
 
 def person_can_manage_portal(*, user: Any, person: Person) -> bool:
     """The lead professional of one of the person's open cases, or an admin."""
+    return person.pk in people_portal_manageable_ids(user=user, people=[person])
+
+
+def people_portal_manageable_ids(*, user: Any, people: Iterable[Person]) -> set[Any]:
+    """The ids of those of `people` whose portal the user may manage (the rule of
+    `person_can_manage_portal`), in one query at most: for a list of people, as the family
+    page shows them."""
+    ids = {p.pk for p in people}
+    if not ids:
+        return set()
     if is_admin(user):
-        return True
+        return ids
     professional = professional_for(user)
     if professional is None:
-        return False
-    return person.cases.filter(lead_professional=professional, status=CaseStatus.OPEN).exists()
+        return set()
+    return set(
+        Case.people.through.objects.filter(
+            person_id__in=ids, case__lead_professional=professional, case__status=CaseStatus.OPEN
+        ).values_list("person_id", flat=True)
+    )
 
 
 def role_choices_for_form() -> list[tuple[str, str]]:
@@ -461,7 +476,10 @@ class FamilyMember:
 def case_family(*, user: Any, case: Case, request: Any = None) -> list[FamilyMember]:
     """The case page's family: each person of the case with their relationships (to
     people the viewer may see), households and portal proxies. The case was checked by
-    `get_case_for`; the read is audited as `cases.relationship.listed` per person."""
+    `get_case_for`; the read is audited, in one INSERT, as `cases.relationship.listed` for
+    each person of the case and each relative shown who is not on it, `cases.household.listed`
+    for each other member shown of their households, and `cases.proxy.listed` for each other
+    person shown as having portal access: everyone the page names."""
     people = list(case.people.select_related("user").order_by("family_name", "given_name"))
     visible = person_list_visible_to(user=user)
     ids = [p.pk for p in people]
@@ -484,16 +502,27 @@ def case_family(*, user: Any, case: Case, request: Any = None) -> list[FamilyMem
         .select_related("proxy_user__person", "relationship")
         .order_by("created_at")
     )
+    shown: dict[Any, tuple[str, str, Any]] = {p.pk: ("cases.relationship.listed", "case", case.pk) for p in people}
+    for r in rels:
+        for pk in (r.person_id, r.to_id):
+            shown.setdefault(pk, ("cases.relationship.listed", "case", case.pk))
+    for h in households:
+        for m in h.visible_members:  # type: ignore[attr-defined]
+            shown.setdefault(m.pk, ("cases.household.listed", "household", h.pk))
+    for x in proxies:
+        proxy_person = getattr(x.proxy_user, "person", None)
+        if proxy_person is not None:
+            shown.setdefault(proxy_person.pk, ("cases.proxy.listed", "person", x.person_id))
     audit_record_many(
         (
             {
-                "action": "cases.relationship.listed",
-                "person": p.pk,
+                "action": action,
+                "person": pk,
                 "case": case.pk,
-                "subject_type": "case",
-                "subject_id": case.pk,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
             }
-            for p in people
+            for pk, (action, subject_type, subject_id) in shown.items()
         ),
         actor=user,
         request=request,

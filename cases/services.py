@@ -49,6 +49,7 @@ from cases.selectors import (
     age_on,
     get_case_for,
     household_list_visible_to,
+    people_portal_manageable_ids,
     person_can_manage_portal,
     person_list_visible_to,
     sixteenth_birthday,
@@ -735,6 +736,12 @@ def proxy_may_manage(*, actor: Any, person: Person) -> bool:
     """Link, freeze and end a person's proxies: the lead professional of one of the
     person's open cases (or an admin)."""
     return person_can_manage_portal(user=actor, person=person)
+
+
+def proxy_manageable_ids(*, actor: Any, people: Iterable[Person]) -> set[Any]:
+    """The ids of those of `people` whose proxies (and portal account) the actor may manage:
+    `proxy_may_manage` for a list, in one query."""
+    return people_portal_manageable_ids(user=actor, people=people)
 
 
 def _require_proxy_manager(actor: Any, person: Person) -> Professional | None:

@@ -115,8 +115,12 @@ class GoalOutcomeForm(forms.Form):
     note = forms.CharField(
         label="What shows it, or why not",
         help_text="Kept with the goal and in its history.",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say what shows it (or why not)."},
+        error_messages={
+            "required": "Say what shows it (or why not).",
+            "max_length": f"Keep this to {NOTE_MAX:,} characters.",
+        },
     )
 
 
@@ -125,7 +129,11 @@ class MilestoneEditForm(forms.Form):
         label="Milestone", max_length=200, error_messages={"required": "Give the milestone a title."}
     )
     plain_summary = forms.CharField(
-        label="In plain words for the person", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="In plain words for the person",
+        required=False,
+        max_length=PLAIN_SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": f"Keep this to {PLAIN_SUMMARY_MAX:,} characters."},
     )
 
 

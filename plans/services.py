@@ -22,6 +22,7 @@ from django.utils import timezone
 from accountability.models import ReminderKind
 from accountability.services import notice_queue, notices_for_new_holder
 from agencies.models import Professional
+from agencies.validation import NOTE_MAX, PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
 from audit.services import audit_record
 from cases.models import Case, CaseStatus
 from cases.selectors import CaseAccess, get_case_for
@@ -164,6 +165,15 @@ def _tell_holder(item: Milestone | Review, *, kind: str, by: Professional, case:
     )
 
 
+TITLE_MAX = 200  # Milestone.title's column
+
+
+def _too_long(value: str | None, limit: int) -> str:
+    """The message for a text longer than `limit` characters once trimmed, or "": the same bound
+    the forms and the API hold, kept here too so no caller can store a pasted book."""
+    return f"Keep this to {limit:,} characters." if len((value or "").strip()) > limit else ""
+
+
 def _audit(item: Any, action: str, *, actor: Any, detail: dict[str, Any] | None = None) -> None:
     subject_type = _subject_type(item)
     audit_record(
@@ -215,6 +225,13 @@ def _smart_errors(*, description: str, measure: str, target_date: date | None, p
         errors["plain_summary"] = "Write the goal in plain words for the person."
     if target_date is None:
         errors["target_date"] = "Give a target date."
+    for name, value, limit in (
+        ("description", description, PLAN_TEXT_MAX),
+        ("measure", measure, PLAN_TEXT_MAX),
+        ("plain_summary", plain_summary, PLAIN_SUMMARY_MAX),
+    ):
+        if name not in errors and (too_long := _too_long(value, limit)):
+            errors[name] = too_long
     return errors
 
 
@@ -275,6 +292,8 @@ def goal_outcome_record(*, goal: Goal, actor: Any, outcome: str, note: str) -> G
         errors["outcome"] = f"The goal is already marked {goal.get_status_display().lower()}."
     if outcome in GOAL_OUTCOMES and not (note or "").strip():
         errors["note"] = "Say what shows it (or why not)."
+    elif too_long := _too_long(note, NOTE_MAX):
+        errors["note"] = too_long
     if errors:
         raise ValidationError(errors)
     previous = goal.status
@@ -307,6 +326,9 @@ def milestone_add(
         raise ValidationError({"goal": "Choose a goal of this case."})
     if not (title or "").strip():
         raise ValidationError({"title": "Give the milestone a title."})
+    for name, value, limit in (("title", title, TITLE_MAX), ("plain_summary", plain_summary, PLAIN_SUMMARY_MAX)):
+        if too_long := _too_long(value, limit):
+            raise ValidationError({name: too_long})
     if due_date is None:
         raise ValidationError({"due_date": "Give a due date."})
     _not_in_past(due_date, "due_date", "The due date")
@@ -624,6 +646,13 @@ def milestone_update(
         return milestone
     _require(plan_may_edit(access=access), "Only a case manager can change this milestone.")
     _locked(milestone)
+    errors = {
+        name: too_long
+        for name, value, limit in (("title", title, TITLE_MAX), ("plain_summary", plain_summary, PLAIN_SUMMARY_MAX))
+        if (too_long := _too_long(value, limit))
+    }
+    if errors:
+        raise ValidationError(errors)
     changed: list[str] = []
     if title is not None and title.strip() != milestone.title:
         if not title.strip():

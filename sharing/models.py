@@ -143,6 +143,9 @@ class SafeguardingAccess(models.Model):
 class SubjectAccessStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     SENT = "sent", "Sent"
+    # A second open request of a person from before one open request per person was enforced
+    # (migration 0004): kept, and answered by the person's earlier open request.
+    MERGED = "merged", "Merged into an earlier request"
 
 
 class SubjectAccessRequest(models.Model):

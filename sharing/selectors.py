@@ -817,7 +817,10 @@ ACCESS_LOG_ACTIONS = (
     "cases.person.listed",
     "cases.consent.listed",
     "cases.relationship.listed",
+    "cases.relationship.viewed",
     "cases.household.listed",
+    "cases.household.viewed",
+    "cases.proxy.listed",
     AUDIT_TRAIL_VIEWED,
     AUDIT_TRAIL_EXPORTED,
 )
@@ -901,12 +904,23 @@ def access_log_entries_for(
 
 
 def sar_list_for_person(*, person: Person) -> QuerySet[SubjectAccessRequest]:
-    return SubjectAccessRequest.objects.filter(person=person).order_by("-created_at")
+    """The person's requests, newest first; one merged into an earlier open request
+    (migration sharing 0004) is answered by that one and not listed beside it."""
+    return (
+        SubjectAccessRequest.objects.filter(person=person)
+        .exclude(status=SubjectAccessStatus.MERGED)
+        .order_by("-created_at")
+    )
 
 
 def sar_queue_for(*, user: Any) -> QuerySet[SubjectAccessRequest]:
-    """The requests the caller must answer (an admin: all), open ones first."""
-    qs = SubjectAccessRequest.objects.select_related("case", "person").order_by("status", "due_date")
+    """The requests the caller must answer (an admin: all), open ones first; merged ones
+    are answered with the earlier request they were merged into."""
+    qs = (
+        SubjectAccessRequest.objects.exclude(status=SubjectAccessStatus.MERGED)
+        .select_related("case", "person")
+        .order_by("status", "due_date")
+    )
     if is_admin(user):
         return qs
     professional = professional_for(user)

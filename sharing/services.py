@@ -510,6 +510,8 @@ def sar_complete(*, sar: SubjectAccessRequest, actor: Any, request: Any = None) 
     locked = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
     if locked.status == SubjectAccessStatus.SENT:
         raise ValidationError({"status": "This copy has been sent already."})
+    if locked.status != SubjectAccessStatus.RECEIVED:
+        raise ValidationError({"status": "This request was merged into an earlier one: answer that one."})
     locked.status = SubjectAccessStatus.SENT
     locked.completed_at = timezone.now()
     locked.completed_by = professional_for(actor)

@@ -10,7 +10,6 @@ Floor 5 (sharing). May use: cases, agencies, audit.
 from __future__ import annotations
 
 import contextlib
-import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from agencies.selectors import is_admin
 from audit.models import AuditBasis, AuditEvent
 from audit.services import audit_record, audit_record_many
 from cases.models import Case, Person
-from sharing.audit_labels import COLLAPSED_LABELS, LIST_READS, action_label
+from sharing.audit_labels import ACTION_LABELS, COLLAPSED_LABELS, LIST_READS, action_label
 
 SUGGESTIONS = 10
 NAME_MATCHES = 200  # people or professionals a typed name may stand for
@@ -332,14 +331,19 @@ def uuid_or_none(value: Any) -> uuid.UUID | None:
 
 
 _ID_FILTERS = ("case", "person", "actor", "agency")
-_ACTION_CODE = re.compile(r"[a-z_]+(\.[a-z_]+)*\.?")
+# The action filters an audit event may record: a labelled action code, or a prefix of one
+# ending in "." ("cases.", "cases.record."). Anything else is a word someone typed (a surname
+# has the shape of a code), which never reaches the trail; the filter itself still applies.
+_KNOWN_ACTIONS: frozenset[str] = frozenset(ACTION_LABELS) | frozenset(
+    code.rsplit(".", n)[0] + "." for code in ACTION_LABELS for n in range(1, code.count(".") + 1)
+)
 
 
 def filters_for_audit(filters: dict[str, Any]) -> dict[str, Any]:
     """What an audit event records of the filters: identifiers, codes and dates, never the
     words typed (a name typed is recorded as the ids it stood for). Only the known filters
-    are kept, and only values of their shape: an unknown key or a word typed where an id,
-    an action code or a date belongs is left out."""
+    are kept, and only values of their shape: an unknown key, or a word typed where an id
+    or a date belongs, or an action that is no known code (or prefix of codes), is left out."""
     out: dict[str, Any] = {}
     for key in _ID_FILTERS:
         value = uuid_or_none(filters.get(key))
@@ -350,7 +354,7 @@ def filters_for_audit(filters: dict[str, Any]) -> dict[str, Any]:
         if isinstance(ids, list | tuple) and ids:
             out[key] = [str(v) for v in list(ids)[:50] if uuid_or_none(v) is not None]
     action = str(filters.get("action") or "").strip()
-    if action and len(action) <= 100 and _ACTION_CODE.fullmatch(action):
+    if action in _KNOWN_ACTIONS:
         out["action"] = action
     for key in ("from", "to"):
         value = filters.get(key)

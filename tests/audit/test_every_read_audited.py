@@ -326,6 +326,35 @@ def test_a_filtered_export_is_audited_about_its_person_and_keeps_no_typed_words(
     assert exported.detail["filters"] == {"person": str(w.maya.id)}
 
 
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("smith", None),  # a surname has the shape of a code: it is not one
+        ("jade.carter", None),
+        ("cases.smith.", None),
+        ("cases.record.viewed", "cases.record.viewed"),
+        ("cases.record.", "cases.record."),
+        ("cases.", "cases."),
+    ],
+)
+def test_the_trails_read_keeps_an_action_filter_only_when_it_is_a_known_code_or_prefix(read_world, typed, kept):
+    """Typed words never reach the audit trail: an action filter is recorded only when it is
+    an action code (or a prefix of codes ending in ".") the trail knows. The filter itself
+    still applies: an event under a code nobody labelled (an old one) is still found."""
+    w = read_world.w
+    seeded = typed + "x" if typed.endswith(".") else typed  # an event the filter finds
+    AuditEvent.objects.create(action=seeded, actor=w.nia.id, actor_agency=w.health.id)
+    client, _ = _client(w, "ivy", api=True)
+    listed = client.get(f"/api/v1/audit/?action={typed}")
+    assert listed.status_code == 200 and listed.json()["results"]
+    viewed = AuditEvent.objects.filter(action="audit.trail.viewed").latest("id")
+    assert viewed.detail["filters"].get("action") == kept
+    exported = client.get(f"/api/v1/audit/export/?action={typed}")
+    assert exported.status_code == 200
+    b"".join(exported.streaming_content)
+    assert AuditEvent.objects.filter(action="audit.trail.exported").latest("id").detail["filters"].get("action") == kept
+
+
 def test_the_persons_own_portal_reads_are_audited_as_self(read_world):
     w = read_world.w
     client, _ = _client(w, "maya", api=False)

@@ -292,3 +292,56 @@ def test_a_relationship_that_gives_portal_access_cannot_be_removed(world, parent
     assert "End that access first." in r.content.decode()
     assert Relationship.objects.filter(pk=parent.pk).exists()
     assert not AuditEvent.objects.filter(action="cases.relationship.removed").exists()
+
+
+# --- Reads of people who are not on the case --------------------------------------------
+
+
+def test_a_household_member_not_on_the_case_shown_on_the_family_page_is_audited(world, client):
+    """The family page names everyone of a shown household the viewer may see, people who are
+    not on the case too: each of them shown is a read of their data, audited for the viewer."""
+    lodger = case_services.person_register(given_name="Xavier", family_name="Lodge", actor=world.sam.user)
+    case_services.household_create(name="Mill Lane", members=[world.maya, lodger], actor=world.sam.user)
+    client.force_login(world.sam.user)
+    assert "Xavier Lodge" in _family(client, world)
+    read = AuditEvent.objects.filter(person=lodger.id, actor=world.sam.id, case=world.case.id)
+    assert read.filter(action="cases.household.listed").exists()
+
+
+def test_a_relative_not_on_the_case_shown_on_the_family_page_is_audited(world, client):
+    gran = case_services.person_register(given_name="Grace", family_name="Okafor", actor=world.sam.user)
+    case_services.relationship_add(
+        person=gran, to=world.maya, kind="grandparent", parental_responsibility=False, actor=world.sam.user
+    )
+    client.force_login(world.sam.user)
+    assert "Grace Okafor is their grandparent" in _family(client, world)
+    read = AuditEvent.objects.filter(person=gran.id, actor=world.sam.id, case=world.case.id)
+    assert read.filter(action="cases.relationship.listed").exists()
+
+
+def test_a_proxy_not_on_the_case_shown_on_the_family_page_is_audited(world, client):
+    """A parent or carer with access to the person's portal is named on the family page even
+    to a viewer who may not see them otherwise: that name is a read of them, audited."""
+    gran = case_services.person_register(given_name="Grace", family_name="Okafor", actor=world.sam.user)
+    case_services.relationship_add(
+        person=gran, to=world.maya, kind="grandparent", parental_responsibility=True, actor=world.sam.user
+    )
+    case_services.person_portal_account_create(
+        person=gran, username="grace", password=world.password, actor=world.sam.user
+    )
+    case_services.proxy_link(
+        person=world.maya,
+        username="grace",
+        scope="plan",
+        valid_until=world.case.opened_at.date().replace(year=world.case.opened_at.year + 1),
+        child_agreed=True,
+        actor=world.sam.user,
+    )
+    # nia (on the case, of another agency) may not see Grace herself, so no relationship shows
+    # her, but the family page names her as having access to Maya's portal: a read of her.
+    client.force_login(world.nia.user)
+    family = _family(client, world)
+    assert "Grace Okafor sees this portal" in family and "is their grandparent" not in family
+    assert AuditEvent.objects.filter(
+        action="cases.proxy.listed", person=gran.id, actor=world.nia.id, case=world.case.id
+    ).exists()

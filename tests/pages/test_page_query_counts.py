@@ -66,6 +66,8 @@ PAGES = [
     ("case", "sam", lambda w: reverse("cases:case_detail", args=[w.case.id])),
     ("case", "nia", lambda w: reverse("cases:case_detail", args=[w.case.id])),
     ("case", "hal", lambda w: reverse("cases:case_detail", args=[w.case.id])),
+    ("case_family", "sam", lambda w: reverse("cases:case_family", args=[w.case.id])),
+    ("case_family", "nia", lambda w: reverse("cases:case_family", args=[w.case.id])),
 ]
 
 

@@ -66,6 +66,71 @@ def test_a_goal_is_marked_achieved_only_with_a_note(world, login):
     assert "Attendance 98% this term" in body and "Marked achieved" in body
 
 
+def test_an_overlong_plain_summary_or_outcome_note_is_refused_with_a_message_and_nothing_saved(world, login):
+    """The pages hold the same bounds as the API (PLAIN_SUMMARY_MAX, NOTE_MAX): a pasted book
+    is a field message on the page, never saved."""
+    client = login("sam")
+    url = reverse("plans:milestone_edit", args=[world.milestone.id])
+    refused = client.post(url, {"title": world.milestone.title, "plain_summary": "x" * 100_000})
+    assert refused.status_code == 200 and "plain_summary" in refused.context["form"].errors
+    assert "Keep this to 1,000 characters." in refused.content.decode()
+    milestone = Milestone.objects.get(pk=world.milestone.pk)
+    assert milestone.plain_summary == "We meet your school" and len(milestone.history) == len(world.milestone.history)
+    url = reverse("plans:goal_outcome", args=[world.goal.id])
+    refused = client.post(url, {"outcome": "achieved", "note": "n" * 100_000})
+    assert refused.status_code == 200 and "note" in refused.context["form"].errors
+    assert "Keep this to 5,000 characters." in refused.content.decode()
+    goal = Goal.objects.get(pk=world.goal.pk)
+    assert (goal.status, goal.outcome_note) == ("active", "")
+    assert not AuditEvent.objects.filter(action__in=["cases.milestone.updated", "cases.goal.outcome_recorded"]).exists()
+
+
+def test_the_services_refuse_an_overlong_plain_summary_or_outcome_note_whoever_calls_them(world):
+    from django.core.exceptions import ValidationError
+
+    from agencies.validation import NOTE_MAX, PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
+    from plans import services as plan_services
+
+    with pytest.raises(ValidationError) as refused:
+        plan_services.milestone_update(
+            milestone=world.milestone, plain_summary="x" * (PLAIN_SUMMARY_MAX + 1), actor=world.sam.user
+        )
+    assert refused.value.message_dict == {"plain_summary": ["Keep this to 1,000 characters."]}
+    with pytest.raises(ValidationError) as refused:
+        plan_services.goal_outcome_record(
+            goal=world.goal, outcome="achieved", note="n" * (NOTE_MAX + 1), actor=world.sam.user
+        )
+    assert refused.value.message_dict == {"note": ["Keep this to 5,000 characters."]}
+    assert Milestone.objects.get(pk=world.milestone.pk).plain_summary == "We meet your school"
+    assert Goal.objects.get(pk=world.goal.pk).status == "active"
+    with pytest.raises(ValidationError) as refused:
+        plan_services.goal_add(
+            case=world.case,
+            description="d" * (PLAN_TEXT_MAX + 1),
+            measure="m",
+            target_date=days(30),
+            plain_summary="p" * (PLAIN_SUMMARY_MAX + 1),
+            actor=world.sam.user,
+        )
+    assert set(refused.value.message_dict) == {"description", "plain_summary"}
+    with pytest.raises(ValidationError) as refused:
+        plan_services.milestone_add(
+            case=world.case,
+            goal=world.goal,
+            title="t" * 201,
+            due_date=days(3),
+            accountable=world.nia,
+            actor=world.sam.user,
+        )
+    assert refused.value.message_dict == {"title": ["Keep this to 200 characters."]}
+    assert Goal.objects.count() == 1 and Milestone.objects.count() == 1
+    # exactly at the bound is fine
+    plan_services.milestone_update(
+        milestone=world.milestone, plain_summary="x" * PLAIN_SUMMARY_MAX, actor=world.sam.user
+    )
+    assert len(Milestone.objects.get(pk=world.milestone.pk).plain_summary) == PLAIN_SUMMARY_MAX
+
+
 def test_a_due_date_moves_only_with_a_reason_kept_and_shown_on_the_case_page(world, login):
     client = login("sam")
     url = reverse("plans:milestone_redate", args=[world.milestone.id])

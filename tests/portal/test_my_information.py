@@ -4,6 +4,7 @@ agency and role, never by name; overrides only once the reviewer cleared telling
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -58,6 +59,30 @@ def test_who_looked_shows_agencies_and_roles_never_names(world, as_user, client)
     body = as_user("maya").get("/portal/looked/").content.decode()
     assert "Social worker, Northvale Children&#x27;s Services" in body
     assert "Sam Tester" not in body.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_who_looked_shows_a_professional_who_opened_the_persons_household_or_relationship(world, as_user, client):
+    """Opening a household to change it, or a relationship to remove it, reads the person's
+    details: the person sees that agency in "Who looked"."""
+    from cases import services as case_services
+
+    ada = case_services.person_register(given_name="Ada", family_name="Okafor", actor=world.sam.user)
+    world.case.people.add(ada)
+    home = case_services.household_create(name="Okafor household", members=[ada, world.maya], actor=world.sam.user)
+    rel = case_services.relationship_add(
+        person=ada, to=world.maya, kind="parent", parental_responsibility=True, actor=world.sam.user
+    )
+
+    def agencies() -> set[str]:
+        return {line["agency"] for line in as_user("maya", api=True).get("/api/v1/me/access-log/").json()["results"]}
+
+    assert agencies() == set()
+    client.force_login(world.nia.user)
+    assert client.get(reverse("cases:household_edit", args=[world.case.id, home.id])).status_code == 200
+    assert agencies() == {world.health.name}
+    client.force_login(world.sue.user)
+    assert client.get(reverse("cases:relationship_remove", args=[world.case.id, rel.id])).status_code == 200
+    assert agencies() == {world.health.name, world.social.name}
 
 
 def test_a_read_under_an_override_shows_only_once_the_reviewer_cleared_telling(world, as_user, client):

@@ -247,3 +247,23 @@ def test_the_family_section_offers_portal_management_by_the_services_rule(world,
     assert "Freeze now" not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
     case_services.case_open(title="Maya's health", people=[world.maya], lead=world.nia, actor=world.nia.user)
     assert "Freeze now" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_the_bulk_portal_rule_answers_as_the_single_one_for_every_actor_and_person(world):
+    """`proxy_manageable_ids` (the family page's one query) decides exactly what
+    `proxy_may_manage` decides person by person: the lead of an open case of the person, or
+    an admin; a closed case's lead no more."""
+    ada = case_services.person_register(given_name="Ada", family_name="Okafor", actor=world.sam.user)
+    world.case.people.add(ada)
+    tom = case_services.person_register(given_name="Tom", family_name="Ng", actor=world.nia.user)
+    case_services.case_open(title="Tom's health", people=[tom, world.maya], lead=world.nia, actor=world.nia.user)
+    closed = case_services.person_register(given_name="Cy", family_name="Shut", actor=world.sam.user)
+    old = case_services.case_open(title="Closed one", people=[closed], lead=world.sam, actor=world.sam.user)
+    case_services.case_close(case=old, reason="The family moved away.", actor=world.sam.user)
+    people = [world.maya, ada, tom, closed]
+    for actor in (world.sam.user, world.nia.user, world.oz.user, world.admin, world.maya.user):
+        single = {p.pk for p in people if case_services.proxy_may_manage(actor=actor, person=p)}
+        assert case_services.proxy_manageable_ids(actor=actor, people=people) == single, actor
+    assert case_services.proxy_manageable_ids(actor=world.sam.user, people=people) == {world.maya.pk, ada.pk}
+    assert case_services.proxy_manageable_ids(actor=world.nia.user, people=people) == {world.maya.pk, tom.pk}
+    assert case_services.proxy_manageable_ids(actor=world.admin, people=[]) == set()

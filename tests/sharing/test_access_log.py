@@ -53,3 +53,16 @@ def test_reads_about_someone_else_the_persons_own_look_and_older_reads_are_not_l
     selectors.record_get_for(user=world.sam.user, record_id=sw.social.pk)
     assert len(selectors.access_log_entries_for(person=world.maya)) == 1
     assert selectors.access_log_entries_for(person=world.maya, days=0) == []  # only the last `days` are read
+
+
+def test_every_professional_read_of_a_persons_case_data_is_in_who_looked():
+    """Each `cases.*` read code (viewed, listed, exported) names the person read: a new one
+    left out of ACCESS_LOG_ACTIONS would hide those reads from the person's "Who looked"."""
+    from sharing.audit_labels import ACTION_LABELS
+
+    reads = {
+        code
+        for code in ACTION_LABELS
+        if code.startswith("cases.") and code.rsplit(".", 1)[1] in {"viewed", "listed", "exported"}
+    }
+    assert reads - set(selectors.ACCESS_LOG_ACTIONS) == set()
