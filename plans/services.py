@@ -347,9 +347,9 @@ def milestone_add(
 
 def _hand_over(item: Milestone | Review, *, subject_type: str, to: Professional, actor: Any) -> Handover:
     access = _access(actor, item.case_id)
+    _require_open(access.case)  # first, as in _redate
     _require(item_may_hand_over(access=access, item=item), _ONLY_ACCOUNTABLE)
     by = access.professional
-    _require_open(access.case)
     if item.status != ItemStatus.OPEN:
         raise ValidationError({"accountable": "Only open items can be handed over."})
     if to.pk == item.accountable_id:

@@ -236,8 +236,11 @@ def _handover(
     kind: str,
     hand_over: Callable[[Professional], Any],
 ) -> HttpResponse:
-    if not services.item_may_hand_over(access=access, item=item):
-        raise PermissionDenied("Only the accountable professional or a case manager can hand this over.")
+    _refuse_unless(
+        services.item_may_hand_over(access=access, item=item),
+        access,
+        "Only the accountable professional or a case manager can hand this over.",
+    )
     team = case_selectors.case_team_professionals(case=access.case).exclude(pk=item.accountable_id)
     form = HandoverForm(request.POST or None, team=team)
     return form_page(

@@ -136,6 +136,8 @@ def test_on_a_closed_case_the_pages_show_that_it_is_closed_instead_of_a_403(worl
         reverse("plans:milestone_redate", args=[world.milestone.id]), {"new_date": new_date, "reason": "Later"}
     )
     assert redate.status_code == 200 and "This case is closed" in redate.content.decode()
+    handover = sam.post(reverse("plans:milestone_handover", args=[world.milestone.id]), {"accountable": world.sue.id})
+    assert handover.status_code == 200 and "This case is closed" in handover.content.decode()
     # nobody holds a right on a closed case, so everyone who can see it is told why, as by the API
     api = sam.patch(
         f"/api/v1/milestones/{world.milestone.id}/", {"status": "cancelled"}, content_type="application/json"
