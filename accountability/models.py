@@ -48,6 +48,20 @@ NOTICES_OF_AN_END = frozenset(
 )
 
 
+# What the scan reminds of: one row per (subject, kind, recipient, due date), whatever day the scan
+# (or a handover's catch-up, notices_for_new_holder) creates it. Every other kind is a notice of
+# something that happened, told on the day it happened: its key adds `told_on` (decision 0047).
+SCAN_REMINDER_KINDS = frozenset(
+    {
+        ReminderKind.UPCOMING,
+        ReminderKind.DUE_TOMORROW,
+        ReminderKind.DUE_TODAY,
+        ReminderKind.OVERDUE,
+        ReminderKind.ESCALATION,
+    }
+)
+
+
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be e-mailed"
     SENDING = "sending", "Being e-mailed"
@@ -65,6 +79,10 @@ class Reminder(models.Model):
     its key (subject, kind, recipient, due date) is unique, so re-running the
     scan inserts nothing new; delivery claims the row atomically (sent_at from
     NULL), so a second worker or a redelivered message finds nothing to do.
+    A notice of a change (any kind not in SCAN_REMINDER_KINDS) is keyed by the
+    day it is told too (`told_on`): the same change told twice in one day is one
+    notice, a change on a later day is told again. Scan reminders have no
+    `told_on` and keep the key without it.
     The e-mail has its own claim (email_status pending -> sending).
 
     Names cases and people by UUID, never by foreign key (accountability knows
@@ -79,6 +97,9 @@ class Reminder(models.Model):
     recipient = models.UUIDField(help_text="Professional id")
     accountable = models.UUIDField(help_text="Professional accountable for the subject when the scan ran")
     due_date = models.DateField()
+    told_on = models.DateField(
+        null=True, blank=True, help_text="A notice: the day it was told (in its key); none for scan reminders"
+    )
     case = models.UUIDField(null=True, blank=True)
     case_reference = models.CharField(max_length=20, blank=True)
     link = models.CharField(max_length=300, help_text="Path in the app, e.g. /cases/<id>/#milestone-<id>")
@@ -99,7 +120,14 @@ class Reminder(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["subject_type", "subject_id", "kind", "recipient", "due_date"], name="reminder_once"
+                fields=["subject_type", "subject_id", "kind", "recipient", "due_date"],
+                condition=Q(told_on__isnull=True),
+                name="reminder_once",
+            ),
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind", "recipient", "due_date", "told_on"],
+                condition=Q(told_on__isnull=False),
+                name="notice_once_a_day",
             ),
         ]
         indexes = [

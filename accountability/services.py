@@ -25,6 +25,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from accountability import registry
 from accountability.models import (
     NOTICES_OF_AN_END,
+    SCAN_REMINDER_KINDS,
     Digest,
     EmailStatus,
     Notification,
@@ -252,7 +253,11 @@ def notice_queue(
     commits or rolls back with the caller's change and is delivered like any reminder: by the
     worker's notices_deliver (every NOTICE_DELIVERY_SECONDS) or the next scan's sweep, once the
     broker answers, exactly once (the same claim). Checked again at claim time: a notice whose item
-    was handed on, re-dated or done before delivery is cancelled, not delivered (docs/decisions/0018)."""
+    was handed on, re-dated or done before delivery is cancelled, not delivered (docs/decisions/0018).
+
+    A notice is told once a day (`told_on`, today here): two changes of one kind to one item on one
+    day tell once, a change on a later day tells again (decision 0047). A scan reminder queued here
+    (a handover's catch-up) keeps the scan's key, so the scan never repeats it."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notice_queue belongs inside the transaction of the change it tells about")
     if link is None:
@@ -267,6 +272,7 @@ def notice_queue(
                 recipient=recipient,
                 accountable=recipient,
                 due_date=due_date,
+                told_on=None if kind in SCAN_REMINDER_KINDS else timezone.localdate(),
                 case=case,
                 case_reference=case_reference,
                 link=link,

@@ -53,6 +53,13 @@ def has_second_factor(user: Any) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
+def has_code_factor(user: Any) -> bool:
+    """A confirmed second factor that checks a typed code: an authenticator app (TOTP) or recovery
+    codes with some left. A passkey is a second factor but cannot check a code, so it cannot guard
+    what has no browser ceremony (the API token)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or recovery_codes_left(user) > 0
+
+
 # Set at sign-in (in the session) for a user who must, or chose to, use a second factor; cleared
 # once it is verified.
 SECOND_FACTOR_DUE = "ju_second_factor_due"

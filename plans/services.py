@@ -80,6 +80,13 @@ def item_may_cancel(*, access: CaseAccess) -> bool:
     return plan_may_edit(access=access)
 
 
+def item_may_reopen(*, access: CaseAccess) -> bool:
+    """Reopen a cancelled or completed milestone or review, however long ago it was completed:
+    whoever may change the plan (decision 0085). Whether the item is open already, and whether
+    the case is still open, is the service's 400, not a right."""
+    return item_may_cancel(access=access)
+
+
 UNDO_HOURS = 24
 
 
@@ -107,8 +114,12 @@ class ItemActions:
 
 
 def item_actions(*, access: CaseAccess, item: Milestone | Review) -> ItemActions:
-    """The rights above, on an open item of an open case (reopen: a cancelled one; undo: a
-    completion of the last UNDO_HOURS)."""
+    """The rights above, on an item of an open case, as the buttons a page offers: an open item
+    is completed, handed over, moved or cancelled; a cancelled one reopened by a case manager; a
+    completed one undone within UNDO_HOURS of its completion (by whoever may complete it) and,
+    once that window has passed, reopened by a case manager (decision 0085). One button for
+    opening a completed item again, as PATCH `status: open` on the API undoes within the window
+    and reopens after it. The pages check only the bare rights; the state is the service's."""
     if access.case.status != CaseStatus.OPEN:
         return ItemActions()
     if item.status == ItemStatus.OPEN:
@@ -119,8 +130,9 @@ def item_actions(*, access: CaseAccess, item: Milestone | Review) -> ItemActions
             cancel=item_may_cancel(access=access),
         )
     if item.status == ItemStatus.CANCELLED:
-        return ItemActions(reopen=item_may_cancel(access=access))
-    return ItemActions(undo=item_completion_may_undo(access=access, item=item))
+        return ItemActions(reopen=item_may_reopen(access=access))
+    undo = item_completion_may_undo(access=access, item=item)
+    return ItemActions(undo=undo, reopen=not undo and item_may_reopen(access=access))
 
 
 # --- History and notices ---------------------------------------------------------
@@ -357,9 +369,9 @@ def milestone_add(
 
 def _hand_over(item: Milestone | Review, *, subject_type: str, to: Professional, actor: Any) -> Handover:
     access = _access(actor, item.case_id)
+    _require_open(access.case)  # first, as in _redate
     _require(item_may_hand_over(access=access, item=item), _ONLY_ACCOUNTABLE)
     by = access.professional
-    _require_open(access.case)
     if item.status != ItemStatus.OPEN:
         raise ValidationError({"accountable": "Only open items can be handed over."})
     if to.pk == item.accountable_id:
@@ -443,9 +455,9 @@ def review_handover(*, review: Review, to: Professional, actor: Any) -> Handover
 
 def _complete(item: Milestone | Review, *, actor: Any) -> Milestone | Review:
     access = _access(actor, item.case_id)
+    _require_open(access.case)  # first, as in _redate
     _require(item_may_complete(access=access, item=item), _ONLY_ACCOUNTABLE)
     by = access.professional
-    _require_open(access.case)
     _locked(item)
     if item.status != ItemStatus.OPEN:
         raise ValidationError({"status": f"This {_subject_type(item)} is not open."})
@@ -473,8 +485,8 @@ def review_complete(*, review: Review, actor: Any) -> Review:
 
 def _complete_undo(item: Milestone | Review, *, actor: Any) -> Milestone | Review:
     access = _access(actor, item.case_id)
+    _require_open(access.case)  # first, as in _redate
     _require(item_may_complete(access=access, item=item), _ONLY_ACCOUNTABLE)
-    _require_open(access.case)
     _locked(item)
     if not item_completion_may_undo(access=access, item=item):
         late = f"Only a completion of the last {UNDO_HOURS} hours can be undone. Ask a case manager to reopen it."
@@ -510,8 +522,10 @@ def _redate(
     `reason_for_person`, optional, is a separate sentence in plain words for the person, the only
     reason their portal shows (decision 0070)."""
     access = _access(actor, item.case_id)
-    _require(item_may_redate(access=access, item=item), _ONLY_ACCOUNTABLE)
+    # A closed case first: nobody holds a right on it, and the reason is that it is closed
+    # (400, as PATCH answers), not who is asking (decision 0085).
     _require_open(access.case)
+    _require(item_may_redate(access=access, item=item), _ONLY_ACCOUNTABLE)
     _locked(item)
     field = "due_date" if isinstance(item, Milestone) else "scheduled_for"
     errors: dict[str, str] = {}
@@ -569,10 +583,12 @@ def review_redate(
 
 
 def _set_status(item: Milestone | Review, *, status: str, actor: Any, reason: str = "") -> Milestone | Review:
-    """Cancel an open item, or reopen a cancelled (or completed) one: case managers."""
+    """Cancel an open item, or reopen a cancelled or completed one (however long ago it was
+    completed): case managers (decision 0085)."""
     access = _access(actor, item.case_id)
-    _require(item_may_cancel(access=access), "Only a case manager can cancel or reopen this.")
-    _require_open(access.case)
+    may = item_may_cancel(access=access) if status == ItemStatus.CANCELLED else item_may_reopen(access=access)
+    _require_open(access.case)  # first, as in _redate
+    _require(may, "Only a case manager can cancel or reopen this.")
     _locked(item)
     kind = _subject_type(item)
     if status == ItemStatus.CANCELLED:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Professional
 from cases import selectors as case_selectors
+from cases.models import CaseStatus
 from cases.pages import LinkTo, form_page
 from cases.selectors import MANAGE, VIEW, CaseAccess
 from plans import selectors, services
@@ -235,8 +236,11 @@ def _handover(
     kind: str,
     hand_over: Callable[[Professional], Any],
 ) -> HttpResponse:
-    if not services.item_may_hand_over(access=access, item=item):
-        raise PermissionDenied("Only the accountable professional or a case manager can hand this over.")
+    _refuse_unless(
+        services.item_may_hand_over(access=access, item=item),
+        access,
+        "Only the accountable professional or a case manager can hand this over.",
+    )
     team = case_selectors.case_team_professionals(case=access.case).exclude(pk=item.accountable_id)
     form = HandoverForm(request.POST or None, team=team)
     return form_page(
@@ -280,6 +284,14 @@ def _back_to(access: CaseAccess, anchor: str) -> HttpResponse:
     return redirect(f"{reverse('cases:case_detail', args=[access.case.id])}#{anchor}")
 
 
+def _refuse_unless(allowed: bool, access: CaseAccess, message: str) -> None:
+    """403 when the viewer lacks the bare right. On a closed case nobody holds one (its access is
+    view only), so the page goes on to the service, which says the case is closed, as the API's
+    400 does (decision 0085)."""
+    if not allowed and access.case.status == CaseStatus.OPEN:
+        raise PermissionDenied(message)
+
+
 def _confirm(
     request: HttpRequest,
     *,
@@ -293,8 +305,7 @@ def _confirm(
     success: str,
 ) -> HttpResponse:
     """A confirmation step: GET asks (and changes nothing); POST does it through the service."""
-    if not allowed:
-        raise PermissionDenied("You cannot do this to this item.")
+    _refuse_unless(allowed, access, "You cannot do this to this item.")
     kind = "milestone" if isinstance(item, Milestone) else "review"
     if request.method == "POST":
         try:
@@ -349,7 +360,8 @@ def _confirm_view(
 ) -> Callable[..., HttpResponse]:
     """A confirmed action on a milestone or review: `act` names the service of plans.services
     (`<kind>_<act>`, looked up when the request comes); `allowed` the right the page checks
-    before asking."""
+    before asking: only who may act, never the item's or the case's state, which the service
+    refuses with a ValidationError shown as an error message on the case page (decision 0085)."""
 
     @login_required
     @require_http_methods(["GET", "POST"])
@@ -398,7 +410,7 @@ def _cancelling(kind: str) -> Callable[..., HttpResponse]:
     return _confirm_view(
         kind,
         act="cancel",
-        allowed=lambda access, item: services.item_actions(access=access, item=item).cancel,
+        allowed=lambda access, item: services.item_may_cancel(access=access),
         question=f"Cancel this {kind}?",
         explain=lambda item: (
             f"{_name(item)}. It stops counting as work and nobody is reminded of it; "
@@ -413,7 +425,7 @@ def _reopening(kind: str) -> Callable[..., HttpResponse]:
     return _confirm_view(
         kind,
         act="reopen",
-        allowed=lambda access, item: services.item_actions(access=access, item=item).reopen,
+        allowed=lambda access, item: services.item_may_reopen(access=access),
         question=f"Reopen this {kind}?",
         explain=lambda item: (
             f"{_name(item)}. It is open again, with its reminders; {item.accountable.full_name} is told."
@@ -446,8 +458,13 @@ def _redate_view(kind: str) -> Callable[..., HttpResponse]:
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, item_id: str) -> HttpResponse:
         item, access = _item(kind, request, item_id)
-        if not services.item_actions(access=access, item=item).redate:
-            raise PermissionDenied("Only the accountable professional or a case manager can move this.")
+        # Only the bare right here: a closed case or an item no longer open is the service's
+        # message on the form, as the API's 400 (decision 0085).
+        _refuse_unless(
+            services.item_may_redate(access=access, item=item),
+            access,
+            "Only the accountable professional or a case manager can move this.",
+        )
 
         def save(d: dict[str, Any]) -> None:
             try:

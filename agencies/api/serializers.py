@@ -46,7 +46,9 @@ class TokenRequestSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="The current one-time code (authenticator app or a recovery code): required for "
-        "professionals and admins when two-factor sign-in is on.",
+        "professionals and admins when two-factor sign-in is on, and for anyone who enrolled an app or "
+        "recovery codes. A passkey gives no code: a professional who has only a passkey adds an app or "
+        "recovery codes on the website first.",
     )
     name = serializers.CharField(
         max_length=100,

@@ -35,9 +35,11 @@ def _require(allowed: bool) -> None:
 
 
 class TokenView(APIView):
-    """POST: exchange a username and password (and, for professionals and admins when two-factor
-    sign-in is on, the current one-time code `otp`) for a new API token, named for the client and
-    expiring after API_TOKEN_TTL_HOURS. DELETE: revoke the token the request is sent with.
+    """POST: exchange a username and password (and the current one-time code `otp` from an
+    authenticator app or a recovery code, for professionals and admins when two-factor sign-in is
+    on and for anyone who enrolled an app or recovery codes; a passkey cannot give a code) for a
+    new API token, named for the client and expiring after API_TOKEN_TTL_HOURS. DELETE: revoke the
+    token the request is sent with.
 
     Wrong credentials or a missing or wrong code answer 400; a locked-out account or address
     (django-axes, agencies.backends.AddressLockoutBackend) answers 429 and never a token; at most
@@ -81,11 +83,21 @@ class TokenView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         # A second factor guards the token as it guards the pages: when REQUIRE_2FA applies to the
-        # account, or the person enrolled one of their own accord.
-        if accounts.two_factor_required(user) or accounts.has_second_factor(user):
+        # account, or the person enrolled one of their own accord. Only a factor that checks a typed
+        # code can guard it (an app or recovery codes): a passkey-only account whom REQUIRE_2FA does
+        # not bind gets the token with the password, as it could before enrolling the passkey; one
+        # it binds is told to add a code factor, so a token is never a way round the second factor.
+        required = accounts.two_factor_required(user)
+        if required or accounts.has_code_factor(user):
             code = data.validated_data.get("otp", "")
-            if not accounts.has_second_factor(user):
-                message = "Set up two-factor sign-in on the website first, then send its current code."
+            if not accounts.has_code_factor(user):
+                if accounts.has_second_factor(user):
+                    message = (
+                        "A passkey cannot be used for an API token. Add an authenticator app or recovery codes "
+                        "on the Two-factor sign-in page (/accounts/two-factor/), then send its current code."
+                    )
+                else:
+                    message = "Set up two-factor sign-in on the website first, then send its current code."
                 return Response({"otp": [message]}, status=status.HTTP_400_BAD_REQUEST)
             if not code:
                 return Response({"otp": ["The current one-time code is required."]}, status=status.HTTP_400_BAD_REQUEST)

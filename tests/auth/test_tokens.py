@@ -210,3 +210,52 @@ def test_the_schema_documents_the_token_endpoint(world):
     answer = operations["post"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
     assert {"token", "expires_at"} <= set(schema["components"]["schemas"][answer]["properties"])
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+
+
+def _passkey(user):
+    """A confirmed passkey (django-otp-webauthn): a device, but one that cannot check a typed code."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.create(
+        user=user,
+        name="Passkey",
+        confirmed=True,
+        credential_id=b"\x01" * 16,
+        public_key=b"\x02" * 32,
+        sign_count=0,
+        backup_eligible=False,
+        backup_state=False,
+    )
+
+
+def test_a_portal_user_with_only_a_passkey_gets_a_token_with_the_password(world):
+    _passkey(world.maya.user)  # the portal's passkey enrolment issues no recovery codes
+    response = issue("maya", world.password)
+    assert response.status_code == 200
+    assert with_token(response.json()["token"]).get("/api/v1/me/").status_code == 200
+
+
+def test_a_professional_with_only_a_passkey_is_told_to_add_a_code_factor_and_gets_no_token(world):
+    _passkey(world.nia.user)  # REQUIRE_2FA applies to nia: the token must not skip the second factor
+    for data in ({}, {"otp": "123456"}):
+        response = issue("nia", world.password, **data)
+        assert response.status_code == 400
+        message = response.json()["otp"][0]
+        assert "authenticator app or recovery codes" in message and "/accounts/two-factor/" in message
+    assert not ApiToken.objects.filter(user=world.nia.user).exists()
+
+
+def test_a_professional_with_a_passkey_and_recovery_codes_gets_a_token_with_a_recovery_code(world):
+    _passkey(world.nia.user)
+    code = accounts.recovery_codes_issue(user=world.nia.user)[0]
+    assert issue("nia", world.password).json()["otp"] == ["The current one-time code is required."]
+    assert issue("nia", world.password, otp=code).status_code == 200
+
+
+def test_a_user_with_an_app_and_a_passkey_still_needs_a_valid_code(world, sam_app, settings):
+    settings.REQUIRE_2FA = False  # the code is asked because sam has an app, not because of the setting
+    _passkey(world.sam.user)
+    assert issue("sam", world.password).json()["otp"] == ["The current one-time code is required."]
+    assert issue("sam", world.password, otp=code_now(sam_app)).status_code == 200
+    wrong = issue("sam", world.password, otp="123456" if code_now(sam_app) != "123456" else "654321")
+    assert wrong.status_code == 400 and ApiToken.objects.filter(user=world.sam.user).count() == 1

@@ -70,3 +70,19 @@ def test_the_notification_page_says_the_meeting_was_cancelled(mw, meet):
     page.force_login(mw.tia.user)
     body = page.get("/notifications/").content.decode()
     assert "the meeting has been cancelled" in body and f"/meetings/{meet.id}/" in body
+
+
+def test_a_meeting_moved_again_on_a_later_day_is_told_again_and_twice_in_one_day_once(mw, meet, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    services.meeting_update(meeting=meet, actor=mw.sam.user, location="Room 3")
+    services.meeting_update(meeting=meet, actor=mw.sam.user, location="Room 4")  # the same day: one notice
+    notices_deliver()
+    assert Notification.objects.filter(kind="meeting_changed", recipient=mw.nia.id).count() == 1
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + datetime.timedelta(days=2))
+    services.meeting_update(meeting=meet, actor=mw.sam.user, location="Room 5")  # same meeting day, later
+    notices_deliver()
+    assert Notification.objects.filter(kind="meeting_changed", recipient=mw.nia.id).count() == 2

@@ -146,3 +146,60 @@ def test_reviews_show_on_my_cases_beside_milestones(world, client):
     section = body[body.index('id="on-my-cases-heading"') :]
     assert "Case review" in section and world.sue.full_name in section  # sue's review, a day late
     assert world.milestone.title in section and "1 overdue" in section
+
+
+def _later_by(monkeypatch, days: int) -> None:
+    """The clock moves on `days` days (timezone.localdate reads timezone.now)."""
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + D(days=days))
+
+
+def _retitle(world, title: str) -> None:
+    milestone = Milestone.objects.get(pk=world.milestone.pk)
+    plan_services.milestone_update(milestone=milestone, title=title, actor=world.sam.user)  # nia holds it
+
+
+def test_a_change_told_on_one_day_is_told_again_when_it_changes_on_a_later_day(world, monkeypatch):
+    from accountability.services import notices_deliver
+
+    _retitle(world, "Meet the school and the nurse")  # Monday
+    notices_deliver()
+    _later_by(monkeypatch, 2)  # Wednesday: the same kind of notice, same item, same due date
+    _retitle(world, "Meet the school, the nurse and the GP")
+    notices_deliver()
+    changed = Notification.objects.filter(recipient=world.nia.id, kind="item_changed")
+    assert changed.count() == 2
+    assert Reminder.objects.filter(recipient=world.nia.id, kind="item_changed").count() == 2
+
+
+def test_two_changes_on_one_day_still_tell_once(world):
+    from accountability.services import notices_deliver
+
+    _retitle(world, "Meet the school and the nurse")
+    notices_deliver()
+    _retitle(world, "Meet the school, the nurse and the GP")
+    notices_deliver()
+    assert Notification.objects.filter(recipient=world.nia.id, kind="item_changed").count() == 1
+
+
+def test_a_handover_back_to_someone_on_a_later_day_tells_them_again(world, monkeypatch):
+    from accountability.services import notices_deliver
+
+    plan_services.milestone_handover(milestone=world.milestone, to=world.sam, actor=world.nia.user)
+    notices_deliver()
+    plan_services.milestone_handover(milestone=world.milestone, to=world.nia, actor=world.sam.user)
+    notices_deliver()
+    _later_by(monkeypatch, 3)
+    plan_services.milestone_handover(milestone=world.milestone, to=world.sam, actor=world.nia.user)
+    notices_deliver()
+    assert Notification.objects.filter(recipient=world.sam.id, kind="handover").count() == 2
+
+
+def test_the_scans_reminders_stay_once_per_due_date_whatever_the_day_it_runs(world):
+    due = _due_in(world, -3)  # escalations: the scan's catch-up window spans several days
+    for day in range(3):
+        run_scan(timezone.localdate() + D(days=day))
+        run_scan(timezone.localdate() + D(days=day))
+    assert Reminder.objects.filter(subject_id=world.milestone.id, kind="escalation").count() == 2  # hal and sam
+    assert all(r.told_on is None for r in Reminder.objects.filter(subject_id=world.milestone.id))
+    assert kinds_for(world.sam) == [("escalation", "milestone", due)]
