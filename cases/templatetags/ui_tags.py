@@ -40,7 +40,7 @@ def status_tag(tag: str) -> SafeString:
 
 
 @functools.lru_cache(maxsize=4096)
-def _day(day: date, language: str | None) -> str:
+def day_text(day: date, language: str | None) -> str:
     return str(date_format(day, "j M Y"))  # as the template's |date:"j M Y", in that language
 
 
@@ -54,7 +54,7 @@ def work_item_rows(items: Iterable[Any], accountable: bool = False) -> SafeStrin
     for item in items:
         who = f"<td>{escape(item.accountable_name)}</td>" if accountable else ""
         rows.append(
-            f"<tr><td>{_day(item.due, language)}</td>"
+            f"<tr><td>{day_text(item.due, language)}</td>"
             f'<td><a href="{escape(item.link)}">{escape(item.title)}</a><br>'
             f'<span class="ju-secondary ju-small">{escape(item.kind_label)}</span></td>{who}'
             f'<td><a href="{escape(item.case_link)}">{escape(item.case_title)}</a><br>'

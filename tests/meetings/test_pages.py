@@ -105,3 +105,18 @@ def test_dissent_answers_and_next_meetings_are_reminded_by_the_scan(mw, meet):
     assert Reminder.objects.filter(
         subject_type="next_meeting", subject_id=core.id, kind="due_today", recipient=mw.sam.id
     ).exists()
+
+
+def test_once_the_meeting_opens_my_view_page_shows_the_view_i_gave_read_only(mw, meet):
+    """Found by the sealed-view property test: after opening, "Your view" said only that views can
+    no longer change, and the author could no longer read what they had said."""
+    from tests.meetings.conftest import give
+
+    give(meet, mw.tia, rating=0, words="TIA-OWN")
+    services.meeting_open(meeting=meet, actor=mw.sam.user)
+    page = login(mw.tia).get(f"/meetings/{meet.id}/my-view/").content.decode()
+    assert "views can no longer change" in page
+    assert "worry of TIA-OWN" in page and "next of TIA-OWN" in page and "0 out of 10" in page
+    assert "Save my view" not in page
+    nia = login(mw.nia).get(f"/meetings/{meet.id}/my-view/").content.decode()
+    assert "TIA-OWN" not in nia
