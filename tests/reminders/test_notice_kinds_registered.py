@@ -16,7 +16,7 @@ import accountability
 from accountability import registry
 from accountability.models import Notification, Reminder
 from accountability.registry import NoticeKind
-from accountability.services import notice_queue, notices_deliver, reminder_email_content
+from accountability.services import digest_email_content, notice_queue, notices_deliver, reminder_email_content
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +120,7 @@ def test_a_row_whose_kind_is_no_longer_registered_still_shows_in_generic_words(w
     assert "Gone thing needs attention" in response.content.decode()
     subject, body = reminder_email_content(Reminder(kind="gone_kind", **common))
     assert ref in subject and "needs attention" in body
+    _, digest = digest_email_content(
+        [Reminder(kind="gone_kind", **common), Reminder(kind="overdue", **common)], day=timezone.localdate()
+    )
+    assert digest.index("is overdue") < digest.index("needs attention")  # the kind nobody registers comes last
