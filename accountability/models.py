@@ -3,7 +3,7 @@ professional's reminder settings.
 
 accountability knows nothing of cases: a reminder or notification names its
 subject by type and UUID, and cases by UUID, never by foreign key, so any later
-kind of work (meetings, subject-access requests) is served unchanged.
+kind of work (subject-access requests, and the higher floors') is served unchanged.
 
 May use: agencies, audit.
 """
@@ -13,39 +13,25 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from accountability.registry import notice_label
 from agencies.models import Professional
 
 
 class ReminderKind(models.TextChoices):
+    """accountability's own kinds: the scan's reminders and the notices of any item's handover,
+    change, cancellation and completion. Every other kind is registered by the app that tells it
+    (registry.NoticeKind, decision 0086); `kind` columns hold any registered code."""
+
     UPCOMING = "upcoming", "Due within 7 days"
     DUE_TOMORROW = "due_tomorrow", "Due tomorrow"
     DUE_TODAY = "due_today", "Due today"
     OVERDUE = "overdue", "Overdue"
     ESCALATION = "escalation", "Escalation: overdue by 3 days or more"
     HANDOVER = "handover", "Handed over to you"  # a notice, queued by the handover's transaction
-    INVITED = "invited", "Invited to a meeting"  # a notice, in-app only (the iTIP e-mail is the invitation)
-    MESSAGE = "message", "A message from the person"  # a notice, queued with the person's message
     # Notices queued by the transaction of the change they tell about (notice_queue, the outbox).
-    ADDED_TO_TEAM = "added_to_team", "Added to a case team"
     ITEM_CHANGED = "item_changed", "Changed by someone else"
     ITEM_CANCELLED = "item_cancelled", "Cancelled by someone else"
     ITEM_COMPLETED = "item_completed", "Marked complete by someone else"
-    MEETING_CHANGED = "meeting_changed", "A meeting you are invited to was changed"
-    MEETING_CANCELLED = "meeting_cancelled", "A meeting you were invited to was cancelled"
-
-
-# Notices about an item that is, by then, no longer owed (or about no due item at all): delivered
-# without the claim-time "still due" check, which would otherwise cancel them.
-# A meeting's change or cancellation is told to every invitee, whether or not their view is still owed.
-NOTICES_OF_AN_END = frozenset(
-    {
-        ReminderKind.ITEM_CANCELLED,
-        ReminderKind.ITEM_COMPLETED,
-        ReminderKind.ADDED_TO_TEAM,
-        ReminderKind.MEETING_CHANGED,
-        ReminderKind.MEETING_CANCELLED,
-    }
-)
 
 
 # What the scan reminds of: one row per (subject, kind, recipient, due date), whatever day the scan
@@ -93,7 +79,7 @@ class Reminder(models.Model):
     id = models.BigAutoField(primary_key=True)
     subject_type = models.CharField(max_length=40)  # "milestone" | "review" | any later kind of work
     subject_id = models.UUIDField()
-    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    kind = models.CharField(max_length=20)  # a registered NoticeKind code (registry.notice_kind)
     recipient = models.UUIDField(help_text="Professional id")
     accountable = models.UUIDField(help_text="Professional accountable for the subject when the scan ran")
     due_date = models.DateField()
@@ -154,7 +140,7 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.subject_type} {self.case_reference} to {self.recipient}"
+        return f"{notice_label(self.kind)} {self.subject_type} {self.case_reference} to {self.recipient}"
 
 
 class Notification(models.Model):
@@ -165,7 +151,7 @@ class Notification(models.Model):
     reminder = models.OneToOneField(
         Reminder, on_delete=models.PROTECT, null=True, blank=True, related_name="notification"
     )
-    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    kind = models.CharField(max_length=20)  # a registered NoticeKind code (registry.notice_kind)
     subject_type = models.CharField(max_length=40)
     subject_id = models.UUIDField()
     due_date = models.DateField()
@@ -184,7 +170,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.subject_type} {self.case_reference}"
+        return f"{notice_label(self.kind)} {self.subject_type} {self.case_reference}"
 
 
 class Digest(models.Model):

@@ -1,8 +1,10 @@
 """The due-item registry: every kind of accountable work, registered by the app that owns it.
 
 Floor 3. Each app that creates accountable work (plans: milestones and reviews;
-sharing: override reviews; later meetings, subject-access requests) registers a
-`DueSource` in its AppConfig.ready(). The reminder scan, escalation, the claim-time
+sharing: override reviews and subject-access requests; and the higher floors) registers a
+`DueSource` in its AppConfig.ready(); an app that tells people of what happened registers
+its `NoticeKind`s there too (their words, whether they are e-mailed, whether they are still
+told once their item is no longer owed). The reminder scan, escalation, the claim-time
 check, My work, the calendar feed and the case-team exit check iterate the
 registry, so a new kind of work touches only its own app. accountability never
 imports the apps it serves: a source hands over its queryset and the names of
@@ -331,7 +333,7 @@ def titles_for(viewer: Any, keys: list[tuple[str, uuid.UUID]]) -> dict[tuple[str
 
 @dataclass(frozen=True)
 class CalendarEvent:
-    """A timed event of the calendar feed (a meeting): identifiers, times and a link only."""
+    """A timed event of the calendar feed: identifiers, times and a link only."""
 
     uid: str
     summary: str
@@ -347,7 +349,7 @@ _calendar_sources: list[Callable[[uuid.UUID], list[CalendarEvent]]] = []
 
 def register_calendar_source(events: Callable[[uuid.UUID], list[CalendarEvent]]) -> None:
     """Called from an AppConfig.ready(): `events(professional_id)` gives that professional's
-    timed events (meetings). Registering the same function again is a no-op."""
+    timed events. Registering the same function again is a no-op."""
     if events not in _calendar_sources:
         _calendar_sources.append(events)
 
@@ -361,3 +363,65 @@ def before_scan() -> None:
     for source in _sources.values():
         if source.before_scan is not None:
             source.before_scan()
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    """One kind of reminder or notice, as its owning app words it (decision 0086).
+
+    `label` names the kind ("Handed over to you"); `phrase` says what happened to the item
+    ("has been handed over to you"), after the item's kind and title in the app and in e-mails.
+    `email(case_reference, due_date, item_label)` (optional) gives the e-mail's subject and first
+    line when the kind is worded otherwise than "A <item> on case <ref> <phrase> (due <date>)";
+    None from it, or no `email`, is that generic wording. Neither may quote case content.
+    `ends`: told even though the item is no longer owed (a cancellation, a completion; or no due
+    item at all), so the claim-time "still due" check does not cancel it. `in_app_only`: never
+    e-mailed (the owning app sends its own e-mail). `what(case_reference)` (optional) replaces the
+    notification's "<item kind> “<title>”" with the app's own words."""
+
+    code: str
+    label: str
+    phrase: str
+    email: Callable[[str, date, str], tuple[str, str] | None] | None = None
+    ends: bool = False
+    in_app_only: bool = False
+    what: Callable[[str], str] | None = None
+
+
+GENERIC_PHRASE = "needs attention"  # a kind no app registers (any more): worded, never an error
+
+_notice_kinds: dict[str, NoticeKind] = {}
+
+
+def register_notice_kind(kind: NoticeKind) -> None:
+    """Called from an AppConfig.ready(); registering the same code again replaces it."""
+    _notice_kinds[kind.code] = kind
+
+
+def notice_kind(code: str) -> NoticeKind | None:
+    return _notice_kinds.get(code)
+
+
+def notice_kinds() -> list[NoticeKind]:
+    """Every registered kind, in the order registered (accountability's own first)."""
+    return list(_notice_kinds.values())
+
+
+def notice_phrase(code: str) -> str:
+    kind = _notice_kinds.get(code)
+    return kind.phrase if kind else GENERIC_PHRASE
+
+
+def notice_label(code: str) -> str:
+    kind = _notice_kinds.get(code)
+    return kind.label if kind else code.replace("_", " ").capitalize()
+
+
+def notice_ends(code: str) -> bool:
+    kind = _notice_kinds.get(code)
+    return kind is not None and kind.ends
+
+
+def notice_in_app_only(code: str) -> bool:
+    kind = _notice_kinds.get(code)
+    return kind is not None and kind.in_app_only

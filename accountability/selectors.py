@@ -14,7 +14,6 @@ from django.db.models import Count, QuerySet, UUIDField
 from accountability import registry
 from accountability.models import Notification, ReminderKind, ReminderSettings
 from accountability.registry import CalendarEvent, DueItem, WorkItem
-from accountability.words import KIND_PHRASE
 from agencies.models import Professional
 from agencies.prepared import PreparedQuery
 
@@ -25,7 +24,7 @@ def accountable_items_for(*, professional: Professional) -> list[DueItem]:
 
 
 def calendar_events_for(*, professional: Professional) -> list[CalendarEvent]:
-    """Timed events of every registered calendar source (meetings I am invited to)."""
+    """Timed events of every registered calendar source."""
     return registry.calendar_events_for(professional.id)
 
 
@@ -43,11 +42,13 @@ def coordinated_items_for(*, professional: Professional) -> list[WorkItem]:
 @dataclass(frozen=True)
 class NotificationRow:
     """A notification in words: `what` is the kind of item and, where the reader may see it,
-    its plain title ("Milestone “Benefits advice”"); `says` what happened to it."""
+    its plain title ("Milestone “Benefits advice”"), or its kind's own words; `says` what happened
+    to it; `label` names the kind of notice ("Handed over to you"), as the app that tells it words it."""
 
     notification: Notification
     what: str
     says: str
+    label: str = ""
 
 
 def notification_rows(*, professional: Professional, notifications: Iterable[Notification]) -> list[NotificationRow]:
@@ -60,10 +61,11 @@ def notification_rows(*, professional: Professional, notifications: Iterable[Not
         label = registry.label_of(n.subject_type).capitalize()
         title = titles.get((n.subject_type, n.subject_id))
         what = f"{label} “{title}”" if title else label
-        says = KIND_PHRASE.get(ReminderKind(n.kind), "needs attention") if n.kind in ReminderKind.values else ""
-        if n.kind == ReminderKind.ADDED_TO_TEAM:
-            what, says = f"Case {n.case_reference}", "has you on its team now"
-        rows.append(NotificationRow(notification=n, what=what, says=says))
+        kind = registry.notice_kind(n.kind)
+        if kind is not None and kind.what is not None:
+            what = kind.what(n.case_reference)
+        says = registry.notice_phrase(n.kind)
+        rows.append(NotificationRow(notification=n, what=what, says=says, label=registry.notice_label(n.kind)))
     return rows
 
 

@@ -24,7 +24,6 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accountability import registry
 from accountability.models import (
-    NOTICES_OF_AN_END,
     SCAN_REMINDER_KINDS,
     Digest,
     EmailStatus,
@@ -35,7 +34,6 @@ from accountability.models import (
     ReminderSettings,
 )
 from accountability.registry import DueItem
-from accountability.words import KIND_PHRASE as _KIND_PHRASE
 from agencies.models import Professional
 from audit.services import audit_record
 
@@ -260,6 +258,8 @@ def notice_queue(
     (a handover's catch-up) keeps the scan's key, so the scan never repeats it."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notice_queue belongs inside the transaction of the change it tells about")
+    if registry.notice_kind(kind) is None:
+        raise ValueError(f"no app registers the notice kind {kind!r} (registry.register_notice_kind)")
     if link is None:
         source = registry.due_source(subject_type)
         link = source.link.format(case=case, id=subject_id) if source else ""
@@ -395,9 +395,9 @@ def _still_due(rows: list[Reminder]) -> set[int]:
     by_type: dict[str, list[Reminder]] = {}
     for r in rows:
         by_type.setdefault(r.subject_type, []).append(r)
-    keep: set[int] = {r.pk for r in rows if r.kind in NOTICES_OF_AN_END}
+    keep: set[int] = {r.pk for r in rows if registry.notice_ends(r.kind)}
     for subject_type, group in by_type.items():
-        group = [r for r in group if r.kind not in NOTICES_OF_AN_END]
+        group = [r for r in group if not registry.notice_ends(r.kind)]
         current = registry.still_due(subject_type, [(r.subject_id, r.accountable, r.due_date) for r in group])
         keep.update(r.pk for r in group if (r.subject_id, r.accountable, r.due_date) in current)
     return keep
@@ -436,7 +436,7 @@ def _claim_and_notify(chunk: list[int]) -> tuple[int, int]:
     by_status: dict[str, list[Reminder]] = {}
     for r in live:
         status = _EMAIL_STATUS_FOR.get(preferences.get(r.recipient, ReminderDelivery.EACH), EmailStatus.SKIPPED)
-        if r.kind in IN_APP_ONLY_KINDS:
+        if registry.notice_in_app_only(r.kind):  # the owning app sends its own e-mail
             status = EmailStatus.SKIPPED
         by_status.setdefault(status, []).append(r)
     for status, group in by_status.items():
@@ -478,27 +478,16 @@ def _item_label(subject_type: str, count: int = 1) -> str:
     return registry.label_of(subject_type, count)
 
 
-# Notices shown in-app only: their e-mail is sent by the app that owns them (meetings sends the
-# iTIP invitation itself), so the recipient is not e-mailed twice.
-IN_APP_ONLY_KINDS = {ReminderKind.INVITED.value}
-
-
 def reminder_email_content(reminder: Reminder) -> tuple[str, str]:
-    """Subject and body of a single reminder e-mail: kind, case reference and link only (invariant 7)."""
+    """Subject and body of a single reminder e-mail: kind, case reference and link only (invariant 7).
+    Worded by the kind's own app where it registered an `email`, else "A <item> on case <ref> ..."."""
     item = _item_label(reminder.subject_type)
-    phrase = _KIND_PHRASE.get(ReminderKind(reminder.kind), "needs attention")
+    phrase = registry.notice_phrase(reminder.kind)
     ref = reminder.case_reference or "a case"
-    if reminder.kind == ReminderKind.ADDED_TO_TEAM:
-        subject = f"JoinedUp: you have been added to the team of case {ref}"
-        line = f"You have been added to the team of case {ref}."
-    elif reminder.kind == ReminderKind.MEETING_CHANGED:  # due_date: the day the meeting is now on
-        subject = f"JoinedUp: a meeting on {ref} has been changed"
-        line = (
-            f"A meeting you are invited to on case {ref} has a new time or place (now on {reminder.due_date:%d %B %Y})."
-        )
-    elif reminder.kind == ReminderKind.MEETING_CANCELLED:
-        subject = f"JoinedUp: a meeting on {ref} has been cancelled"
-        line = f"A meeting you were invited to on case {ref} (on {reminder.due_date:%d %B %Y}) has been cancelled."
+    kind = registry.notice_kind(reminder.kind)
+    own = kind.email(ref, reminder.due_date, item) if kind is not None and kind.email is not None else None
+    if own is not None:
+        subject, line = own
     else:
         subject = f"JoinedUp: a {item} on {ref} {phrase.split(' and ')[0]}"
         line = f"A {item} on case {ref} {phrase} (due {reminder.due_date:%d %B %Y})."
@@ -516,16 +505,20 @@ def digest_email_content(reminders: list[Reminder], *, day: date) -> tuple[str, 
     counts: dict[tuple[str, str], int] = {}
     for r in reminders:
         counts[(r.kind, r.subject_type)] = counts.get((r.kind, r.subject_type), 0) + 1
-    order = [k.value for k in ReminderKind]
+    registered = [k.code for k in registry.notice_kinds()]
+
+    def order(kind: str) -> int:  # accountability's own kinds first, then as registered; unknown last
+        return registered.index(kind) if kind in registered else len(registered)
+
     lines = []
-    for (kind, subject_type), n in sorted(counts.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
-        phrase = _KIND_PHRASE[ReminderKind(kind)]
+    for (kind, subject_type), n in sorted(counts.items(), key=lambda kv: (order(kv[0][0]), kv[0][1])):
+        phrase = registry.notice_phrase(kind)
         verb = phrase if n == 1 else phrase.replace("is ", "are ", 1).replace("has been", "have been")
         lines.append(f"- {n} {_item_label(subject_type, n)} {verb}")
     items = [
-        f"- {r.case_reference or 'a case'}: {_item_label(r.subject_type)} {ReminderKind(r.kind).label.lower()}"
+        f"- {r.case_reference or 'a case'}: {_item_label(r.subject_type)} {registry.notice_label(r.kind).lower()}"
         f" (due {r.due_date:%d %b}) {_absolute(r.link)}"
-        for r in sorted(reminders, key=lambda r: (r.case_reference, order.index(r.kind), r.due_date, r.pk))
+        for r in sorted(reminders, key=lambda r: (r.case_reference, order(r.kind), r.due_date, r.pk))
     ]
     total = len(reminders)
     subject = f"JoinedUp: your daily digest, {total} item{'s' if total != 1 else ''} need attention"

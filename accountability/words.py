@@ -1,12 +1,12 @@
-"""How accountability words its notices: what each kind of reminder says of its item. Used by
-e-mails (no case content: kind, case reference, date) and in-app notifications (which may add the
-item's plain title where the reader may see it). A meeting's change and cancellation are told of
-the invitee's meeting view (the item an invitation makes); their e-mail says only that a meeting
-on the case moved or was cancelled, and the meeting's date.
+"""How accountability words its own kinds of reminder and notice: what each says of its item.
+Used by e-mails (no case content: kind, case reference, date) and in-app notifications (which may
+add the item's plain title where the reader may see it). Registered in AccountabilityConfig.ready(),
+before any other app registers the kinds it tells (registry.NoticeKind, decision 0086).
 
 Floor 3."""
 
 from accountability.models import ReminderKind
+from accountability.registry import NoticeKind
 
 KIND_PHRASE = {
     ReminderKind.UPCOMING: "is due within 7 days",
@@ -18,9 +18,13 @@ KIND_PHRASE = {
     ReminderKind.ITEM_CHANGED: "you are accountable for has been changed by someone else",
     ReminderKind.ITEM_CANCELLED: "you were accountable for has been cancelled",
     ReminderKind.ITEM_COMPLETED: "you are accountable for has been marked complete by someone else",
-    ReminderKind.ADDED_TO_TEAM: "has you on its team now",
-    ReminderKind.INVITED: "is asked of you for a meeting you are invited to",
-    ReminderKind.MESSAGE: "has come in for you from the person",
-    ReminderKind.MEETING_CHANGED: "is for a meeting whose time or place has changed",
-    ReminderKind.MEETING_CANCELLED: "is no longer asked: the meeting has been cancelled",
 }
+
+# Told even though the item is, by then, no longer owed: delivered without the claim-time
+# "still due" check, which would otherwise cancel them.
+_ENDS = {ReminderKind.ITEM_CANCELLED, ReminderKind.ITEM_COMPLETED}
+
+OWN_KINDS = [
+    NoticeKind(code=kind.value, label=str(kind.label), phrase=KIND_PHRASE[kind], ends=kind in _ENDS)
+    for kind in ReminderKind
+]

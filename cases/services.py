@@ -25,7 +25,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accountability.models import ReminderKind
 from accountability.selectors import open_items_held_on_case
 from accountability.services import notice_queue
 from agencies.models import Professional
@@ -44,6 +43,7 @@ from cases.models import (
     Role,
     RoleAssignment,
 )
+from cases.notices import ADDED_TO_TEAM
 from cases.selectors import (
     CaseAccess,
     age_on,
@@ -268,7 +268,7 @@ def _tell_added(case: Case, professional: Professional, *, by: Professional) -> 
     if professional.pk == by.pk:
         return
     notice_queue(
-        kind=ReminderKind.ADDED_TO_TEAM,
+        kind=ADDED_TO_TEAM,
         subject_type="case",
         subject_id=case.id,
         recipient=professional.id,

@@ -7,9 +7,10 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registries instead of lists: accountability and the case page never import meetings.
-        from accountability.registry import register_calendar_source, register_due_source
+        from accountability.registry import register_calendar_source, register_due_source, register_notice_kind
         from cases.pages import CaseSection, register_case_section
         from meetings.due import DISSENT_ANSWERS, NEXT_MEETINGS, PENDING_VIEWS, meeting_calendar_events
+        from meetings.notices import NOTICE_KINDS
         from meetings.views import case_meetings_section
 
         register_due_source(PENDING_VIEWS)
@@ -17,3 +18,5 @@ class MeetingsConfig(AppConfig):
         register_due_source(NEXT_MEETINGS)
         register_calendar_source(meeting_calendar_events)
         register_case_section(CaseSection(name="meetings", order=20, render=case_meetings_section))
+        for kind in NOTICE_KINDS:
+            register_notice_kind(kind)

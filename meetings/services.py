@@ -31,7 +31,6 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accountability.models import ReminderKind
 from accountability.services import notice_queue
 from agencies.models import Professional
 from agencies.selectors import professional_for
@@ -60,6 +59,7 @@ from meetings.models import (
     MeetingView,
     NextMeeting,
 )
+from meetings.notices import INVITED, MEETING_CANCELLED, MEETING_CHANGED
 from meetings.schedule import next_meetings_due
 from meetings.selectors import family_member_for
 from plans.models import Goal
@@ -175,7 +175,7 @@ def _announce(meeting: Meeting, invitees: Iterable[Invitee], *, method: str, not
     if notify:
         for i in invitees:
             notice_queue(
-                kind=ReminderKind.INVITED,
+                kind=INVITED,
                 subject_type=PENDING_VIEW,
                 subject_id=i.id,
                 recipient=i.professional_id,
@@ -364,7 +364,7 @@ def meeting_update(
     _announce(meeting, added, method=MailMethod.REQUEST, notify=True)
     _announce(meeting, removed, method=MailMethod.CANCEL, notify=False)
     if {"starts_at", "ends_at", "location"} & set(changed):
-        _tell(meeting, staying, kind=ReminderKind.MEETING_CHANGED, actor=actor)
+        _tell(meeting, staying, kind=MEETING_CHANGED, actor=actor)
     audit_record(
         action="meetings.meeting.changed",
         actor=actor,
@@ -390,7 +390,7 @@ def meeting_cancel(*, meeting: Meeting, actor: Any) -> Meeting:
     meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
     invited = list(meeting.invitees.filter(removed_at__isnull=True))
     _announce(meeting, invited, method=MailMethod.CANCEL, notify=False)
-    _tell(meeting, invited, kind=ReminderKind.MEETING_CANCELLED, actor=actor)
+    _tell(meeting, invited, kind=MEETING_CANCELLED, actor=actor)
     NextMeeting.objects.filter(scheduled=meeting).update(scheduled=None)
     audit_record(
         action="meetings.meeting.cancelled",

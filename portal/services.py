@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.models import ReminderKind
 from accountability.services import notice_queue
 from agencies.models import Agency
 from audit.services import audit_record
@@ -26,6 +25,7 @@ from cases.models import Case, CaseStatus
 from cases.selectors import CaseAccess, get_case_for
 from cases.services import case_may_manage
 from portal.models import Feedback, MessageKind, PortalMessage
+from portal.notices import MESSAGE
 from portal.selectors import PortalSubject
 from sharing import services as sharing_services
 from sharing.models import Consent, ConsentDecision, SubjectAccessRequest
@@ -50,7 +50,7 @@ def _post(
         answer_by=timezone.localdate() + timedelta(days=ANSWER_DAYS),
     )
     notice_queue(
-        kind=ReminderKind.MESSAGE,
+        kind=MESSAGE,
         subject_type=PORTAL_MESSAGE,
         subject_id=message.pk,
         recipient=case.lead_professional_id,

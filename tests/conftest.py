@@ -9,9 +9,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from accountability.models import Reminder, ReminderKind
+from accountability.models import Reminder
 from agencies import services as agency_services
 from cases import services as case_services
+from cases.notices import ADDED_TO_TEAM
 from plans import services as plan_services
 from tests.factories import PASSWORD, mark_second_factor_verified
 
@@ -92,7 +93,7 @@ def world(db, admin_user, _fast_password_hasher):
     # Setting the world up is not news: the "added to a case team" notices its set-up queued are
     # cleared, so each test counts only the reminders and notices it causes (tests/reminders/
     # test_notices.py adds people to teams itself).
-    Reminder.objects.filter(kind=ReminderKind.ADDED_TO_TEAM).delete()
+    Reminder.objects.filter(kind=ADDED_TO_TEAM).delete()
     return SimpleNamespace(
         admin=a,
         health=health,

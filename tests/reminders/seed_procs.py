@@ -60,9 +60,10 @@ def main(n: int) -> None:
             actor=sam.user,
         )
     # Set-up is not news (as in tests/conftest.py's world): the "added to a case team" notice is cleared.
-    from accountability.models import Reminder, ReminderKind
+    from accountability.models import Reminder
+    from cases.notices import ADDED_TO_TEAM
 
-    Reminder.objects.filter(kind=ReminderKind.ADDED_TO_TEAM).delete()
+    Reminder.objects.filter(kind=ADDED_TO_TEAM).delete()
     print(today.isoformat())
 
 
