@@ -138,6 +138,9 @@ DATABASES = {
         conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
+# The hottest reads are prepared on the PostgreSQL server once per connection (agencies.prepared,
+# decision 0083). Off (0) behind a pooler in transaction mode, which shares server sessions.
+DB_SERVER_PREPARED = env_bool("DB_SERVER_PREPARED", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, telling a failed COMMIT apart (coordination/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "coordination.postgresql"

@@ -208,7 +208,7 @@ def _server_sql(meeting: Any, user: Any) -> dict[str, Any]:
     execution = 0.0
     with connection.cursor() as c:
         for q in captured.captured_queries:
-            if q["sql"].startswith("SELECT"):
+            if q["sql"].startswith(("SELECT", "EXECUTE")):  # EXECUTE: a prepared read (agencies.prepared)
                 c.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + q["sql"])
                 execution += c.fetchone()[0][0]["Execution Time"]
     return {
