@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import DateField, DateTimeField, Q, QuerySet, UUIDField
 from django.http import Http404
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils import timezone
 from agencies.models import Professional
 from agencies.prepared import PreparedQuery
 from agencies.selectors import professional_for
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from cases.models import Case, Person, ProxyAccess, ProxyScope
 from cases.selectors import VIEW, CaseAccess, get_case_for, parse_uuid, person_for, proxy_for
 from meetings.models import (
@@ -362,7 +363,15 @@ def meeting_detail(*, user: Any, meeting_id: Any, request: Any = None) -> Meetin
     Its CPU cost is most of the page's (bench/RESULTS-meetings.md): each professional it names
     (chair, note-taker, authors, who agreed or dissented, the accountable) is read once, with the
     invitees, instead of joined again into every query."""
+    # Its reads and their audit (the meeting read, the narrower views read) in one transaction:
+    # one commit, so one wait for the audit's WAL flush, where there were two.
+    # The gate stays outside: a refused read is audited and answers 404, which must not undo that.
     meeting, access = meeting_get_for(user=user, meeting_id=meeting_id, request=request, people=False)
+    with transaction.atomic(savepoint=False):  # inside another transaction, just part of it
+        return _meeting_detail(meeting, access, user=user, request=request)
+
+
+def _meeting_detail(meeting: Meeting, access: CaseAccess, *, user: Any, request: Any) -> MeetingDetail:
     invitees = _INVITEES.objects(meeting=meeting.pk)
     people = {i.professional_id: i.professional for i in invitees}
     _professionals(people, {meeting.chair_id, meeting.note_taker_id})
@@ -410,16 +419,20 @@ def _audit_read(
     action: str, meeting: Meeting, *, user: Any, request: Any, detail: dict[str, Any] | None = None
 ) -> None:
     """A professional's read of a meeting (its case seen through the gate): counts, never content."""
-    audit_record(
-        action=action,
+    audit_record_many(
+        [
+            {
+                "action": action,
+                "case": meeting.case_id,
+                "subject_type": "meeting",
+                "subject_id": meeting.id,
+                "basis": "coordination",
+                "detail": detail or {},
+            }
+        ],
         actor=user,
         request=request,
-        case=meeting.case_id,
-        subject_type="meeting",
-        subject_id=meeting.id,
-        basis="coordination",
-        detail=detail or {},
-    )
+    )  # the hand-built INSERT (audit.services._insert): a meeting read is audited at every visit
 
 
 def decisions_read(*, user: Any, meeting_id: Any, request: Any = None) -> tuple[Meeting, list[Decision]]:
