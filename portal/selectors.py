@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Professional
+from agencies.models import Agency, Professional
 from audit.services import audit_record
 from cases.models import Case, CaseStatus, Person, ProxyAccess, ProxyScope, Role, RoleAssignment
 from cases.selectors import parse_uuid, proxies_in_force_for
@@ -401,3 +401,22 @@ def access_log_lines(*, subject: PortalSubject) -> list[AccessLogLine]:
         key = (timezone.localtime(e.at).date(), e.agency, e.role, e.reason)
         lines[key] = lines.get(key, 0) + 1
     return [AccessLogLine(at=k[0], agency=k[1], role=k[2], reason=k[3], times=n) for k, n in lines.items()]
+
+
+def overrides_told(*, subject: PortalSubject) -> list[Any]:
+    """The safeguarding overrides on the person's cases whose reviewer cleared telling them: told to
+    the person themselves, never to whoever holds proxy access for them."""
+    if not subject.is_self:
+        return []
+    return list(sharing_selectors.overrides_told_to(person=subject.person))
+
+
+def journey_agencies(*, subject: PortalSubject) -> QuerySet[Agency]:
+    """The agencies of the professionals now on the person's cases, by name (the sharing choices)."""
+    return (
+        Agency.objects.filter(
+            professionals__assignments__case__people=subject.person, professionals__assignments__ended_on__isnull=True
+        )
+        .distinct()
+        .order_by("name")
+    )

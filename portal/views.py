@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from agencies import accounts
-from agencies.models import Agency
 from cases import selectors as case_selectors
 from cases.forms import apply_service_errors
 from cases.selectors import CaseAccess
@@ -189,18 +188,7 @@ def information(request: HttpRequest, person_id: str | None = None) -> HttpRespo
         subject,
         rows=rows,
         decisions=decisions,
-        # The reviewer cleared telling the person, not whoever holds proxy access for them.
-        told=list(sharing_selectors.overrides_told_to(person=subject.person)) if subject.is_self else [],
-    )
-
-
-def _journey_agencies(subject: PortalSubject) -> Any:
-    return (
-        Agency.objects.filter(
-            professionals__assignments__case__people=subject.person, professionals__assignments__ended_on__isnull=True
-        )
-        .distinct()
-        .order_by("name")
+        told=selectors.overrides_told(subject=subject),
     )
 
 
@@ -211,7 +199,7 @@ def information_change(request: HttpRequest, person_id: str | None = None) -> Ht
     subject = _subject(request, person_id)
     if not subject.may_change_sharing:
         raise PermissionDenied("You can see this plan, but not change what is shared.")
-    form = SharingChoiceForm(request.POST or request.GET or None, agencies=_journey_agencies(subject))
+    form = SharingChoiceForm(request.POST or request.GET or None, agencies=selectors.journey_agencies(subject=subject))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         return _page(
@@ -234,7 +222,7 @@ def information_confirm(request: HttpRequest, person_id: str | None = None) -> H
     subject = _subject(request, person_id)
     if not subject.may_change_sharing:
         raise PermissionDenied("You can see this plan, but not change what is shared.")
-    form = SharingChoiceForm(request.POST, agencies=_journey_agencies(subject))
+    form = SharingChoiceForm(request.POST, agencies=selectors.journey_agencies(subject=subject))
     if not form.is_valid():
         return _page(request, "portal/information_change.html", subject, form=form)
     d = form.cleaned_data
