@@ -110,19 +110,11 @@ def _gate(*, case: Any, me: Any, user: Any) -> QuerySet[Case]:
     """The case, if the professional `me` may see it, annotated with how (is_member,
     leads_member) and with the user's case permissions: visibility.case_with_access with the
     permissions loaded in the same query."""
-    return (
-        Case.objects.filter(pk=case)
-        .annotate(
-            is_member=visibility.MemberOf(professional_id=me), leads_member=visibility.LeadsMemberOf(professional_id=me)
-        )
-        .filter(Q(is_member=True) | Q(leads_member=True))
-        .annotate(
-            may_contribute=_Granted(user_id=user, codename="contribute_case"),
-            may_manage=_Granted(user_id=user, codename="manage_case"),
-        )
-        .select_related("lead_professional__agency")
-        .order_by()[:1]
-    )
+    granted = {
+        "may_contribute": _Granted(user_id=user, codename="contribute_case"),
+        "may_manage": _Granted(user_id=user, codename="manage_case"),
+    }
+    return visibility.case_access_query(case_id=case, professional_id=me, annotations=granted)[:1]
 
 
 # Every case-scoped request passes the gate: compiled once (agencies.prepared).

@@ -71,16 +71,6 @@ class LeadsMemberOf(MemberOf):
         return sql, (bind(self.professional_id, _UUID, connection),)
 
 
-def is_member_expr(professional: Professional) -> MemberOf:
-    """True where the professional holds an active assignment on the case."""
-    return MemberOf(professional_id=professional.pk)
-
-
-def leads_member_expr(professional: Professional) -> LeadsMemberOf:
-    """True where the professional leads the team of someone actively on the case."""
-    return LeadsMemberOf(professional_id=professional.pk)
-
-
 def cases_visible_to(professional: Professional | None) -> QuerySet[Case]:
     """Every case the professional may see."""
     if professional is None:
@@ -96,17 +86,29 @@ def case_with_access(
     `annotations` lets the caller load more in the same query (e.g. permissions)."""
     if professional is None:
         return None
-    case = (
-        Case.objects.filter(pk=case_id)
-        .annotate(is_member=is_member_expr(professional), leads_member=leads_member_expr(professional))
-        .filter(Q(is_member=True) | Q(leads_member=True))
-        .annotate(**(annotations or {}))
-        .select_related("lead_professional__agency")
-        .first()
-    )
+    case = case_access_query(case_id=case_id, professional_id=professional.pk, annotations=annotations).first()
     if case is not None:
         mark_checked(case, professional)
     return case
+
+
+def case_access_query(
+    *, case_id: Any, professional_id: Any, annotations: dict[str, Any] | None = None
+) -> QuerySet[Case]:
+    """The query of `case_with_access`: the case if the professional may see it, annotated with how,
+    with its lead professional and their agency. Its ids may be Slots of a prepared query
+    (agencies.prepared), as the case gate of cases.selectors prepares it."""
+    return (
+        Case.objects.filter(pk=case_id)
+        .annotate(
+            is_member=MemberOf(professional_id=professional_id),
+            leads_member=LeadsMemberOf(professional_id=professional_id),
+        )
+        .filter(Q(is_member=True) | Q(leads_member=True))
+        .annotate(**(annotations or {}))
+        .select_related("lead_professional__agency")
+        .order_by()
+    )
 
 
 def mark_checked(case: Case, professional: Professional) -> None:
