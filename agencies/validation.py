@@ -24,6 +24,17 @@ PLAIN_SUMMARY_MAX = 1_000  # what the person reads in the portal
 SEARCH_MAX = 200  # a search box or a filter
 
 
+def too_long_message(limit: int) -> str:
+    """The words of a text over its bound, in forms, serializers and services alike."""
+    return f"Keep this to {limit:,} characters."
+
+
+def too_long(value: str | None, limit: int) -> str:
+    """The message for a text longer than `limit` characters once trimmed, or "": the services'
+    own check of the bounds above, so no caller can store a pasted book."""
+    return too_long_message(limit) if len((value or "").strip()) > limit else ""
+
+
 def date_in_range(value: datetime.date | None) -> None:
     if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
         raise ValidationError(DATE_RANGE_MESSAGE, code="date_range")

@@ -40,6 +40,7 @@ from agencies.validation import (
     NOTE_MAX,
     PLAIN_SUMMARY_MAX,
     date_within_range,
+    too_long,
 )
 from audit.services import audit_record
 from cases.models import Case, Person, RoleAssignment
@@ -118,11 +119,6 @@ def _check_on_team(people: Iterable[Professional], team: set[uuid.UUID], errors:
 
 def _local_date(value: datetime) -> date:
     return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-
-
-def _too_long(value: str | None, limit: int) -> str:
-    """The message for a text longer than `limit` characters, or ""."""
-    return f"Keep this to {limit:,} characters." if len((value or "").strip()) > limit else ""
 
 
 # --- Scheduling -------------------------------------------------------------------
@@ -444,8 +440,8 @@ def _check_view(
     ):
         if not (value or "").strip():
             errors[name] = message
-        elif too_long := _too_long(value, NOTE_MAX):
-            errors[name] = too_long
+        elif overlong := too_long(value, NOTE_MAX):
+            errors[name] = overlong
     if category not in Category.values:
         errors["category"] = "Choose one of the categories."
     elif family and category != Category.GENERAL:
@@ -662,8 +658,8 @@ def decision_record(
         errors["status"] = "Decisions are recorded while the meeting is open; after it closes, add a correction."
     if not (text or "").strip():
         errors["text"] = "Write the decision."
-    elif too_long := _too_long(text, NOTE_MAX):
-        errors["text"] = too_long
+    elif overlong := too_long(text, NOTE_MAX):
+        errors["text"] = overlong
     invited = _invitees_by_professional(meeting)
     agreed = {p.pk: p for p in agreed_by}
     if any(pk not in invited for pk in agreed):
@@ -677,8 +673,8 @@ def decision_record(
             problems.append(f"Dissent {n}: {d.professional.full_name} cannot both agree and dissent.")
         if not (d.reason or "").strip():
             problems.append(f"Dissent {n}: give the reason, in their own words.")
-        elif too_long := _too_long(d.reason, NOTE_MAX):
-            problems.append(f"Dissent {n}: {too_long}")
+        elif overlong := too_long(d.reason, NOTE_MAX):
+            problems.append(f"Dissent {n}: {overlong}")
     if len({d.professional.pk for d in dissents if d.professional}) < len(dissents):
         problems.append("Each person dissents once.")
     if problems:
@@ -718,8 +714,8 @@ def decision_record(
                 raise ValidationError({"goal": "Choose a goal of this case."})
             if a.due_date is not None and not date_within_range(a.due_date):
                 raise ValidationError({"due_date": DATE_RANGE_MESSAGE})
-            if too_long := _too_long(a.plain_summary, PLAIN_SUMMARY_MAX):
-                raise ValidationError({"plain_summary": too_long})
+            if overlong := too_long(a.plain_summary, PLAIN_SUMMARY_MAX):
+                raise ValidationError({"plain_summary": overlong})
             milestone = milestone_add(
                 case=access.case,
                 goal=a.goal,
@@ -769,8 +765,8 @@ def dissent_answer(*, dissent: Dissent, actor: Any, answer: str) -> Dissent:
         raise ValidationError({"answer": "This dissent has been answered."})
     if not (answer or "").strip():
         raise ValidationError({"answer": "Write the answer."})
-    if too_long := _too_long(answer, NOTE_MAX):
-        raise ValidationError({"answer": too_long})
+    if overlong := too_long(answer, NOTE_MAX):
+        raise ValidationError({"answer": overlong})
     dissent.answer = answer.strip()
     dissent.answered_at = timezone.now()
     dissent.answered_by = professional
@@ -803,12 +799,12 @@ def meeting_close(*, meeting: Meeting, actor: Any, minutes: str, plain_summary: 
         errors["status"] = "Only an open meeting can be closed."
     if not (minutes or "").strip():
         errors["minutes"] = "Write the minutes."
-    elif too_long := _too_long(minutes, LONG_TEXT_MAX):
-        errors["minutes"] = too_long
+    elif overlong := too_long(minutes, LONG_TEXT_MAX):
+        errors["minutes"] = overlong
     if not (plain_summary or "").strip():
         errors["plain_summary"] = "Write a short summary for the family in plain words."
-    elif too_long := _too_long(plain_summary, PLAIN_SUMMARY_MAX):
-        errors["plain_summary"] = too_long
+    elif overlong := too_long(plain_summary, PLAIN_SUMMARY_MAX):
+        errors["plain_summary"] = overlong
     if errors:
         raise ValidationError(errors)
     meeting.minutes = minutes.strip()

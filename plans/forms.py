@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from agencies.models import Professional
-from agencies.validation import NOTE_MAX, PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
+from agencies.validation import NOTE_MAX, PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX, too_long_message
 from cases.forms import DATE_ERRORS, DateField, DateInput, ProfessionalChoiceField
 from cases.forms import choice_field as _choice
 from plans.models import Goal, GoalStatus, ReviewKind
@@ -119,7 +119,7 @@ class GoalOutcomeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": "Say what shows it (or why not).",
-            "max_length": f"Keep this to {NOTE_MAX:,} characters.",
+            "max_length": too_long_message(NOTE_MAX),
         },
     )
 
@@ -133,7 +133,7 @@ class MilestoneEditForm(forms.Form):
         required=False,
         max_length=PLAIN_SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": f"Keep this to {PLAIN_SUMMARY_MAX:,} characters."},
+        error_messages={"max_length": too_long_message(PLAIN_SUMMARY_MAX)},
     )
 
 

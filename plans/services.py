@@ -22,7 +22,7 @@ from django.utils import timezone
 from accountability.models import ReminderKind
 from accountability.services import notice_queue, notices_for_new_holder
 from agencies.models import Professional
-from agencies.validation import NOTE_MAX, PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX
+from agencies.validation import NOTE_MAX, PLAIN_SUMMARY_MAX, PLAN_TEXT_MAX, too_long
 from audit.services import audit_record
 from cases.models import Case, CaseStatus
 from cases.selectors import CaseAccess, get_case_for
@@ -177,13 +177,7 @@ def _tell_holder(item: Milestone | Review, *, kind: str, by: Professional, case:
     )
 
 
-TITLE_MAX = 200  # Milestone.title's column
-
-
-def _too_long(value: str | None, limit: int) -> str:
-    """The message for a text longer than `limit` characters once trimmed, or "": the same bound
-    the forms and the API hold, kept here too so no caller can store a pasted book."""
-    return f"Keep this to {limit:,} characters." if len((value or "").strip()) > limit else ""
+TITLE_MAX = Milestone._meta.get_field("title").max_length or 200  # its column's length
 
 
 def _audit(item: Any, action: str, *, actor: Any, detail: dict[str, Any] | None = None) -> None:
@@ -242,8 +236,8 @@ def _smart_errors(*, description: str, measure: str, target_date: date | None, p
         ("measure", measure, PLAN_TEXT_MAX),
         ("plain_summary", plain_summary, PLAIN_SUMMARY_MAX),
     ):
-        if name not in errors and (too_long := _too_long(value, limit)):
-            errors[name] = too_long
+        if name not in errors and (overlong := too_long(value, limit)):
+            errors[name] = overlong
     return errors
 
 
@@ -304,8 +298,8 @@ def goal_outcome_record(*, goal: Goal, actor: Any, outcome: str, note: str) -> G
         errors["outcome"] = f"The goal is already marked {goal.get_status_display().lower()}."
     if outcome in GOAL_OUTCOMES and not (note or "").strip():
         errors["note"] = "Say what shows it (or why not)."
-    elif too_long := _too_long(note, NOTE_MAX):
-        errors["note"] = too_long
+    elif overlong := too_long(note, NOTE_MAX):
+        errors["note"] = overlong
     if errors:
         raise ValidationError(errors)
     previous = goal.status
@@ -339,8 +333,8 @@ def milestone_add(
     if not (title or "").strip():
         raise ValidationError({"title": "Give the milestone a title."})
     for name, value, limit in (("title", title, TITLE_MAX), ("plain_summary", plain_summary, PLAIN_SUMMARY_MAX)):
-        if too_long := _too_long(value, limit):
-            raise ValidationError({name: too_long})
+        if overlong := too_long(value, limit):
+            raise ValidationError({name: overlong})
     if due_date is None:
         raise ValidationError({"due_date": "Give a due date."})
     _not_in_past(due_date, "due_date", "The due date")
@@ -663,9 +657,9 @@ def milestone_update(
     _require(plan_may_edit(access=access), "Only a case manager can change this milestone.")
     _locked(milestone)
     errors = {
-        name: too_long
+        name: overlong
         for name, value, limit in (("title", title, TITLE_MAX), ("plain_summary", plain_summary, PLAIN_SUMMARY_MAX))
-        if (too_long := _too_long(value, limit))
+        if (overlong := too_long(value, limit))
     }
     if errors:
         raise ValidationError(errors)
