@@ -65,6 +65,29 @@ def has_code_factor(user: Any) -> bool:
 SECOND_FACTOR_DUE = "ju_second_factor_due"
 
 
+PASSKEY_NO_CODE = (
+    "A passkey cannot be used for an API token. Add an authenticator app or recovery codes "
+    "on the Two-factor sign-in page (/accounts/two-factor/), then send its current code."
+)
+NO_SECOND_FACTOR = "Set up two-factor sign-in on the website first, then send its current code."
+
+
+def api_token_code_rule(user: Any) -> tuple[bool, str]:
+    """Whether an API token for this user needs the current code of a second factor, and, when it
+    does but the user has no factor that checks a code, why it cannot be issued ("" otherwise).
+    A second factor guards the token as it guards the pages: when REQUIRE_2FA applies to the
+    account, or the person enrolled one of their own accord. Only a factor that checks a typed code
+    can guard it (an app or recovery codes): a passkey-only account whom REQUIRE_2FA does not bind
+    gets the token with the password, as it could before enrolling the passkey; one it binds is told
+    to add a code factor, so a token is never a way round the second factor."""
+    code_factor = has_code_factor(user)
+    if not (two_factor_required(user) or code_factor):
+        return False, ""
+    if code_factor:
+        return True, ""
+    return True, PASSKEY_NO_CODE if has_second_factor(user) else NO_SECOND_FACTOR
+
+
 def second_factor_pending(request: Any) -> bool:
     """This signed-in session still owes its second factor: REQUIRE_2FA applies to the user, or
     they enrolled one themselves (a service user, or anyone in the demo). Pages and the API ask

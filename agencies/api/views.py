@@ -82,23 +82,11 @@ class TokenView(APIView):
                 {"non_field_errors": ["Unable to sign in with these credentials."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        # A second factor guards the token as it guards the pages: when REQUIRE_2FA applies to the
-        # account, or the person enrolled one of their own accord. Only a factor that checks a typed
-        # code can guard it (an app or recovery codes): a passkey-only account whom REQUIRE_2FA does
-        # not bind gets the token with the password, as it could before enrolling the passkey; one
-        # it binds is told to add a code factor, so a token is never a way round the second factor.
-        required = accounts.two_factor_required(user)
-        if required or accounts.has_code_factor(user):
+        needs_code, refusal = accounts.api_token_code_rule(user)  # the rule and its reasons: agencies.accounts
+        if needs_code:
             code = data.validated_data.get("otp", "")
-            if not accounts.has_code_factor(user):
-                if accounts.has_second_factor(user):
-                    message = (
-                        "A passkey cannot be used for an API token. Add an authenticator app or recovery codes "
-                        "on the Two-factor sign-in page (/accounts/two-factor/), then send its current code."
-                    )
-                else:
-                    message = "Set up two-factor sign-in on the website first, then send its current code."
-                return Response({"otp": [message]}, status=status.HTTP_400_BAD_REQUEST)
+            if refusal:
+                return Response({"otp": [refusal]}, status=status.HTTP_400_BAD_REQUEST)
             if not code:
                 return Response({"otp": ["The current one-time code is required."]}, status=status.HTTP_400_BAD_REQUEST)
             if accounts.second_factor_verify(user=user, code=code) is None:
