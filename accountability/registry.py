@@ -25,6 +25,8 @@ from typing import Any
 from django.db.models import CharField, F, Q, QuerySet, UUIDField, Value
 from django.db.models.functions import Cast, Concat
 
+from agencies.prepared import PreparedQuery
+
 _PLACEHOLDER = re.compile(r"\{(case|id)\}")
 
 
@@ -62,6 +64,16 @@ class WorkItem:
 
 
 DUE_SOON_DAYS = 7  # My work's "due soon": within a week
+
+
+def owed_rows(owed: Callable[[], QuerySet[Any]], *, holder: str, columns: Sequence[str]) -> PreparedQuery:
+    """My work's rows of one kind of item: `owed()` filtered to the professional in the slot `me`
+    (the `holder` foreign key), as `columns`. My work runs one per kind at every visit, so each is
+    a prepared query, compiled once (agencies.prepared, decision 0083): `.rows(me=professional.pk)`."""
+    return PreparedQuery(
+        lambda *, me: owed().filter(**{f"{holder}_id": me}).values_list(*columns),
+        me=UUIDField(),
+    )
 
 
 def work_lines(

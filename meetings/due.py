@@ -15,10 +15,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet, UUIDField
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from accountability.registry import CalendarEvent, DueSource, WorkItem, work_lines
+from accountability.registry import CalendarEvent, DueSource, WorkItem, owed_rows, work_lines
 from agencies.prepared import PreparedQuery
 from cases.models import CaseStatus
 from meetings.models import Dissent, Invitee, MeetingKind, MeetingStatus, NextMeeting
@@ -65,14 +65,9 @@ def _work(rows: Any, *, subject_type: str, kind_label: str, link: str, title: Ca
 
 
 def _rows(owed: Callable[[], QuerySet[Any]], holder: str, m: str, due: str) -> PreparedQuery:
-    """My work's rows of one kind, for the professional in slot `me`: compiled once (agencies.prepared)."""
-    return PreparedQuery(
-        lambda *, me: (
-            owed()
-            .filter(**{f"{holder}_id": me})
-            .values_list("id", f"{m}kind", due, f"{m}case_id", f"{m}case__reference", f"{m}case__title")
-        ),
-        me=UUIDField(),
+    """My work's rows of one kind: (id, kind of meeting, due, case id, reference, case title)."""
+    return owed_rows(
+        owed, holder=holder, columns=("id", f"{m}kind", due, f"{m}case_id", f"{m}case__reference", f"{m}case__title")
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import CharField, DateField, QuerySet, UUIDField, Value
 from django.utils import timezone
 
-from accountability.registry import DueSource, WorkItem
+from accountability.registry import DueSource, WorkItem, owed_rows
 from agencies.prepared import PreparedQuery
 from cases.models import CaseStatus
 from cases.visibility import CaseVisible, CoordinatedBy
@@ -61,14 +61,8 @@ _CASE_COLUMNS = ("case_id", "case__reference", "case__title")
 
 
 # My work runs these on every visit: compiled once (agencies.prepared).
-_MILESTONE_ROWS = PreparedQuery(
-    lambda *, me: owed_milestones().filter(accountable_id=me).values_list("id", "title", "due_date", *_CASE_COLUMNS),
-    me=UUIDField(),
-)
-_REVIEW_ROWS = PreparedQuery(
-    lambda *, me: owed_reviews().filter(accountable_id=me).values_list("id", "kind", "scheduled_for", *_CASE_COLUMNS),
-    me=UUIDField(),
-)
+_MILESTONE_ROWS = owed_rows(owed_milestones, holder="accountable", columns=("id", "title", "due_date", *_CASE_COLUMNS))
+_REVIEW_ROWS = owed_rows(owed_reviews, holder="accountable", columns=("id", "kind", "scheduled_for", *_CASE_COLUMNS))
 
 
 def milestone_work(professional: Any) -> list[WorkItem]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet, UUIDField
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from accountability.registry import DueSource, WorkItem, work_lines
-from agencies.prepared import PreparedQuery
+from accountability.registry import DueSource, WorkItem, owed_rows, work_lines
 from cases.models import CaseStatus
 from portal.models import MessageKind, PortalMessage
 from portal.services import PORTAL_MESSAGE
@@ -26,14 +25,9 @@ def owed_answers() -> QuerySet[PortalMessage]:
     )
 
 
-_MESSAGE_ROWS = PreparedQuery(
-    lambda *, me: (
-        owed_answers()
-        .filter(to_professional_id=me)
-        .values_list("id", "answer_by", "case_id", "case__reference", "case__title")
-    ),
-    me=UUIDField(),
-)  # My work runs it on every visit: compiled once (agencies.prepared)
+_MESSAGE_ROWS = owed_rows(
+    owed_answers, holder="to_professional", columns=("id", "answer_by", "case_id", "case__reference", "case__title")
+)
 
 
 def message_work(professional: Any) -> list[WorkItem]:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet, UUIDField
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from accountability.registry import DueSource, WorkItem, work_lines
-from agencies.prepared import PreparedQuery
+from accountability.registry import DueSource, WorkItem, owed_rows, work_lines
 from sharing.models import SafeguardingAccess, SubjectAccessRequest, SubjectAccessStatus
 from sharing.services import safeguarding_access_expire_due
 
@@ -52,14 +51,11 @@ def owed_subject_access_requests() -> QuerySet[SubjectAccessRequest]:
     return SubjectAccessRequest.objects.filter(status=SubjectAccessStatus.RECEIVED)
 
 
-_REQUEST_ROWS = PreparedQuery(
-    lambda *, me: (
-        owed_subject_access_requests()
-        .filter(accountable_id=me)
-        .values_list("id", "due_date", "case_id", "case__reference", "case__title")
-    ),
-    me=UUIDField(),
-)  # My work runs it on every visit: compiled once (agencies.prepared)
+_REQUEST_ROWS = owed_rows(
+    owed_subject_access_requests,
+    holder="accountable",
+    columns=("id", "due_date", "case_id", "case__reference", "case__title"),
+)
 
 
 def subject_access_work(professional: Any) -> list[WorkItem]:
