@@ -53,8 +53,9 @@ class _Hole:
 
 class Slot(Expression):
     """A named value bound each time the prepared query runs: `.filter(accountable_id=Slot("me",
-    UUIDField()))`. Its SQL is a placeholder; `output_field` converts the bound value for the
-    database (a UUID to its hex text on SQLite, a date to ISO text, ...)."""
+    UUIDField()))`. Its SQL is one bound parameter (`%s`), filled in at each run; `output_field`
+    converts the bound value for the database (a UUID to its hex text on SQLite, a date to ISO
+    text, ...)."""
 
     def __init__(self, name: str, output_field: Field) -> None:  # type: ignore[type-arg]
         super().__init__(output_field=output_field)
@@ -222,7 +223,8 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 
 
 def _numbered(sql: str) -> str:
-    """Django's `%s` placeholders as PostgreSQL's `$1, $2, ...` (and `%%` as a plain `%`)."""
+    """Django's `%s` parameter markers as PostgreSQL's numbered ones, `$1, $2, ...` (and `%%` as a
+    plain `%`)."""
     counter = itertools.count(1)
     return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(counter)}", sql)
 

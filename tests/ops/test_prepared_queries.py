@@ -85,3 +85,9 @@ def test_objects_are_model_instances_with_related_rows_and_annotations(world):
 def test_a_missing_value_is_refused():
     with pytest.raises(TypeError, match="before"):
         MILESTONES.rows(me=None)
+
+
+def test_server_statements_number_the_parameters_and_keep_literal_percent_signs():
+    from agencies.prepared import _numbered
+
+    assert _numbered("a = %s AND b LIKE 'x%%' AND c IN (%s, %s)") == "a = $1 AND b LIKE 'x%' AND c IN ($2, $3)"
